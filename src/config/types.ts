@@ -1,0 +1,31 @@
+/** Names of the network services the appliance can run. */
+export const SERVICE_NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** A listen address: host and port, or disabled. */
+export type ListenAddress = { host: string; port: number } | false;
+
+/** Limits with Pi-sized defaults (security-cases appendix 1). */
+export interface SmtpLimits {
+  maxMessageBytes: number;
+  maxRecipients: number;
+  maxClients: number;
+  maxClientsPerIp: number;
+  maxCommandLength: number;
+  idleTimeoutMs: number;
+  sessionTimeoutMs: number;
+  maxUnknownCommands: number;
+  /** RCPT errors after which every further error is delayed by `rcptErrorDelayMs`. */
+  rcptErrorsBeforeDelay: number;
+  rcptErrorDelayMs: number;
+  /** RCPT errors after which the connection is closed with 421. */
+  maxRcptErrors: number;
+}
+
+/** The boot configuration in `DIR/letterbox.json`, after defaults and validation. */
+export interface BootConfig {
+  hostname: string;
+  listen: Record<ServiceName, ListenAddress>;
+  smtp: SmtpLimits;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}

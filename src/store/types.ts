@@ -1,0 +1,197 @@
+import type { Readable } from 'node:stream';
+import type { MessageIndex } from '../mime/types.js';
+
+/**
+ * The one store every service uses (ARCHITECTURE rules 2–5). Only `src/store/`
+ * imports `level`; everything else receives a `MailStore` by injection.
+ *
+ * Contract shared by every method:
+ * - A method that changes data resolves only after the change is durable: the
+ *   index batch was written with `sync: true` (possibly together with other
+ *   callers' batches — group commit) and any blob it references was fsynced first.
+ * - Each mutation is one atomic batch: it happens whole or not at all.
+ * - Failures are `MailError`s: `invalid` (bad input), `exists`, `notFound`,
+ *   `overQuota`, `inUse`, `temporary` (I/O trouble: the store is reopening; retry later).
+ * - Addresses are compared case-insensitively; results carry the canonical
+ *   lower-case form.
+ */
+export interface MailStore {
+  // ── domains ────────────────────────────────────────────────────────────
+  /** Adds a local domain (lower-cased, validated as a DNS name). Fails `invalid` or `exists`. */
+  addDomain(name: string): Promise<void>;
+  /** Removes a domain. Fails `notFound`, or `inUse` while it still has accounts or aliases. */
+  removeDomain(name: string): Promise<void>;
+  listDomains(): Promise<string[]>;
+  /** True when `name` (any case) is one of our domains. Served from memory. */
+  isLocalDomain(name: string): boolean;
+
+  // ── accounts ───────────────────────────────────────────────────────────
+  /**
+   * Creates an account with its standard mailboxes (INBOX, Sent, Drafts, Trash,
+   * Junk, Archive with RFC 6154 special-use attributes), in one batch.
+   * `passwordHash` is a PHC string made by `src/auth/password.ts`.
+   * Fails `invalid` (address, or domain not local), `exists` (account or alias of that name).
+   */
+  addAccount(address: string, passwordHash: string, options?: { quotaBytes?: number }): Promise<void>;
+  /** Removes the account, its mailboxes and its messages (blobs no longer referenced are deleted). Fails `notFound`. */
+  removeAccount(address: string): Promise<void>;
+  setPasswordHash(address: string, passwordHash: string): Promise<void>;
+  /** Null when there is no such account. */
+  getAccount(address: string): Promise<AccountInfo | null>;
+  listAccounts(domain?: string): Promise<AccountInfo[]>;
+
+  // ── aliases ────────────────────────────────────────────────────────────
+  /**
+   * Adds `target` to the alias `source`. `source` is `local@domain` or a catch-all
+   * `@domain`; both must be in local domains; `target` is a local address.
+   * Fails `invalid`, `exists` (same pair, or `source` is an account).
+   */
+  addAlias(source: string, target: string): Promise<void>;
+  /** Removes one target, or the whole alias when `target` is omitted. Fails `notFound`. */
+  removeAlias(source: string, target?: string): Promise<void>;
+  listAliases(domain?: string): Promise<AliasInfo[]>;
+
+  /**
+   * Resolves an envelope recipient: accounts first, then aliases, then the
+   * address without its `+tag`, then the domain's catch-all; `postmaster`
+   * always resolves (to an explicit account/alias, else the domain's oldest
+   * account, else the box's oldest account).
+   */
+  resolveRecipient(address: string): Promise<Resolution>;
+
+  // ── messages ───────────────────────────────────────────────────────────
+  /** Starts writing a message body. The caller streams bytes in and then commits or aborts. */
+  createBlob(): BlobWriter;
+  /**
+   * Delivers one stored blob to the INBOX of each account, in one atomic synced
+   * batch. Quota is checked for every account first; `overQuota` fails the whole call.
+   * The blob and its index are stored once however many accounts receive it.
+   */
+  deliver(input: DeliveryInput): Promise<DeliveryResult>;
+  /** Mailbox-level operations of one account. Fails `notFound` for an unknown account. */
+  account(address: string): Promise<AccountStore>;
+  /** Reads a whole blob (for POP3/IMAP) as a stream. Fails `notFound`. */
+  readBlob(blobId: string): Readable;
+  /** Reads bytes [start, end) of a blob. */
+  readBlobRange(blobId: string, start: number, end: number): Promise<Buffer>;
+  /** The MIME index stored at delivery. Fails `notFound`. */
+  getIndex(blobId: string): Promise<MessageIndex>;
+  /** Number of blobs on disk (for tests and status). */
+  countBlobs(): Promise<number>;
+
+  // ── health and lifecycle ───────────────────────────────────────────────
+  /** False after a write error until the store has reopened itself and verified it can write. */
+  isWritable(): boolean;
+  /** Free bytes on the file system holding the data directory. */
+  freeBytes(): Promise<number>;
+  /** Subscribes to committed mailbox changes; returns the unsubscribe function. */
+  onChange(listener: (change: ChangeEvent) => void): () => void;
+  /** Waits for in-flight commits, then closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface AccountInfo {
+  address: string;
+  passwordHash: string;
+  /** 0 means unlimited. */
+  quotaBytes: number;
+  usedBytes: number;
+  createdAt: number;
+}
+
+export interface AliasInfo {
+  source: string;
+  targets: string[];
+}
+
+export type Resolution =
+  | { kind: 'local'; accounts: string[] }
+  | { kind: 'unknown' }
+  | { kind: 'remote' };
+
+export interface BlobWriter {
+  /** Appends bytes; resolves when the writer can take more (back-pressure). */
+  write(chunk: Buffer): Promise<void>;
+  /** Bytes written so far. */
+  readonly size: number;
+  /** fsyncs the bytes and moves them into place; returns the content-addressed id. */
+  commit(): Promise<{ blobId: string; size: number }>;
+  /** Discards what was written. Safe to call more than once or after a failed commit. */
+  abort(): Promise<void>;
+}
+
+export interface DeliveryInput {
+  blobId: string;
+  index: MessageIndex;
+  /** Canonical account addresses (deduplicated by the caller or not: the store deduplicates). */
+  accounts: string[];
+  /** Defaults to now. */
+  internalDate?: number;
+  /** Defaults to INBOX. */
+  mailbox?: string;
+  flags?: string[];
+}
+
+export interface DeliveryResult {
+  delivered: { account: string; mailbox: string; uid: number }[];
+}
+
+export interface MailboxInfo {
+  /** Internal id, stable for the life of the mailbox (a recreated name gets a new id and UIDVALIDITY). */
+  id: number;
+  name: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  specialUse: string | null;
+  subscribed: boolean;
+  messages: number;
+  unseen: number;
+  bytes: number;
+}
+
+export interface MessageRecord {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: number;
+  size: number;
+  blobId: string;
+}
+
+export type JournalEntry =
+  | { modseq: number; type: 'append'; uid: number }
+  | { modseq: number; type: 'flags'; uid: number; flags: string[] }
+  | { modseq: number; type: 'expunge'; uid: number };
+
+export interface ChangeEvent {
+  account: string;
+  mailboxId: number;
+  mailbox: string;
+  modseq: number;
+}
+
+/** Mailbox-level operations of one account (IMAP, POP3 and the admin build on these). */
+export interface AccountStore {
+  readonly address: string;
+  listMailboxes(): Promise<MailboxInfo[]>;
+  /** Fails `notFound`. */
+  getMailbox(name: string): Promise<MailboxInfo>;
+  /** Fails `exists`, `invalid`. */
+  createMailbox(name: string, specialUse?: string | null): Promise<MailboxInfo>;
+  /** Fails `notFound`, `denied` (INBOX). Messages in it are removed. */
+  deleteMailbox(name: string): Promise<void>;
+  /** Fails `notFound`, `exists`. */
+  renameMailbox(from: string, to: string): Promise<void>;
+  setSubscribed(name: string, subscribed: boolean): Promise<void>;
+  /** Messages in UID order, optionally only those with uid >= `fromUid`. */
+  listMessages(mailbox: string, fromUid?: number): Promise<MessageRecord[]>;
+  /** Appends a committed blob; checks quota (`overQuota`). */
+  append(mailbox: string, input: { blobId: string; index: MessageIndex; flags?: string[]; internalDate?: number }): Promise<MessageRecord>;
+  /** Changes flags of the given UIDs (missing UIDs are skipped); returns the updated records. */
+  setFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[]): Promise<MessageRecord[]>;
+  /** Removes the given UIDs (missing UIDs are skipped); returns the UIDs removed. */
+  expunge(mailbox: string, uids: number[]): Promise<number[]>;
+  /** Journal entries with modseq > `modseq`, in order. */
+  changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]>;
+}
