@@ -1,0 +1,169 @@
+import { MailError } from '../errors.js';
+import { defaultBootConfig } from './defaults.js';
+import type { BootEnvironment } from './environment.js';
+import { describeValue, parseListenAddress } from './listen-address.js';
+import { SERVICE_NAMES, type BootConfig, type ServiceName, type SmtpLimits } from './types.js';
+
+/** Log levels accepted by `log.level` (pino's names). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const TOP_KEYS = ['hostname', 'listen', 'smtp', 'log'] as const;
+const LOG_KEYS = ['level'] as const;
+
+/** Lower bound of each SMTP limit; every limit is an integer. Timers may be tiny so tests can use short ones. */
+const SMTP_MINIMUMS: Readonly<Record<keyof SmtpLimits, number>> = {
+  maxMessageBytes: 1024,
+  maxRecipients: 1,
+  maxClients: 1,
+  maxClientsPerIp: 1,
+  maxCommandLength: 512, // RFC 5321 §4.5.3.1.4: a command line may be 512 octets
+  idleTimeoutMs: 1,
+  sessionTimeoutMs: 1,
+  maxUnknownCommands: 1,
+  rcptErrorsBeforeDelay: 1,
+  rcptErrorDelayMs: 0,
+  maxRcptErrors: 1,
+};
+const SMTP_KEYS = Object.keys(SMTP_MINIMUMS) as (keyof SmtpLimits)[];
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * Validates the parsed contents of the boot file and fills in defaults.
+ *
+ * Every key is optional; a missing key takes its default from
+ * `defaultBootConfig(env)`, and `listen` may name only some services. Unknown
+ * keys and wrong types are errors. All problems are reported at once: the
+ * function throws one `MailError('invalid')` whose message has one line per
+ * problem, each starting with `file` and naming the key path, e.g.
+ * `letterbox.json: unknown key "listen.smpt" (expected one of smtp, …; did you mean "smtp"?)`.
+ * Pure: reads nothing but its arguments.
+ */
+export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'letterbox.json'): BootConfig {
+  const config = defaultBootConfig(env);
+  const problems: string[] = [];
+  const problem = (text: string): void => {
+    problems.push(`${file}: ${text}`);
+  };
+
+  if (!isPlainObject(raw)) {
+    problem(`must contain a JSON object (got ${describeValue(raw)})`);
+    throw new MailError('invalid', problems.join('\n'));
+  }
+  checkKeys(raw, '', TOP_KEYS, problem);
+
+  if (raw.hostname !== undefined) {
+    const name = typeof raw.hostname === 'string' ? raw.hostname.trim().toLowerCase().replace(/\.$/, '') : null;
+    if (name === null) problem(`"hostname" must be a string (got ${describeValue(raw.hostname)})`);
+    else if (!HOST_NAME.test(name)) problem(`"hostname" must be a DNS name such as "mail.example.com" (got ${JSON.stringify(raw.hostname)})`);
+    else config.hostname = name;
+  }
+
+  if (raw.listen !== undefined) {
+    if (!isPlainObject(raw.listen)) {
+      problem(`"listen" must be an object mapping services to "host:port" or false (got ${describeValue(raw.listen)})`);
+    } else {
+      checkKeys(raw.listen, 'listen.', SERVICE_NAMES, problem);
+      for (const service of SERVICE_NAMES) {
+        const value = raw.listen[service];
+        if (value === undefined) continue;
+        const parsed = parseListenAddress(value);
+        if (typeof parsed === 'string') problem(`"listen.${service}" ${parsed}`);
+        else config.listen[service as ServiceName] = parsed;
+      }
+    }
+  }
+
+  if (raw.smtp !== undefined) {
+    if (!isPlainObject(raw.smtp)) {
+      problem(`"smtp" must be an object of limits (got ${describeValue(raw.smtp)})`);
+    } else {
+      checkKeys(raw.smtp, 'smtp.', SMTP_KEYS, problem);
+      for (const key of SMTP_KEYS) {
+        const value = raw.smtp[key];
+        if (value === undefined) continue;
+        const min = SMTP_MINIMUMS[key];
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+          problem(`"smtp.${key}" must be an integer >= ${min} (got ${describeValue(value)})`);
+        } else {
+          config.smtp[key] = value;
+        }
+      }
+      if (config.smtp.rcptErrorsBeforeDelay > config.smtp.maxRcptErrors) {
+        problem(`"smtp.rcptErrorsBeforeDelay" (${config.smtp.rcptErrorsBeforeDelay}) must not exceed "smtp.maxRcptErrors" (${config.smtp.maxRcptErrors})`);
+      }
+      if (config.smtp.maxClientsPerIp > config.smtp.maxClients) {
+        problem(`"smtp.maxClientsPerIp" (${config.smtp.maxClientsPerIp}) must not exceed "smtp.maxClients" (${config.smtp.maxClients})`);
+      }
+    }
+  }
+
+  if (raw.log !== undefined) {
+    if (!isPlainObject(raw.log)) {
+      problem(`"log" must be an object (got ${describeValue(raw.log)})`);
+    } else {
+      checkKeys(raw.log, 'log.', LOG_KEYS, problem);
+      const level = raw.log.level;
+      if (level !== undefined) {
+        if (typeof level === 'string' && (LOG_LEVELS as readonly string[]).includes(level)) {
+          config.log.level = level as BootConfig['log']['level'];
+        } else {
+          problem(`"log.level" must be one of ${LOG_LEVELS.join(', ')} (got ${describeValue(level)})`);
+        }
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new MailError('invalid', problems.join('\n'));
+  return config;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(obj: Record<string, unknown>, prefix: string, allowed: readonly string[], problem: (text: string) => void): void {
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key)) continue;
+    const guess = closest(key, allowed);
+    const hint = guess ? `; did you mean "${guess}"?` : '';
+    problem(`unknown key "${prefix}${key}" (expected one of ${allowed.join(', ')}${hint})`);
+  }
+}
+
+/** The allowed key within edit distance 2 of `key`, for typo hints. */
+function closest(key: string, allowed: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance with adjacent transposition counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const prev = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      }
+      row.push(value);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]?.[b.length] ?? Math.max(a.length, b.length);
+}

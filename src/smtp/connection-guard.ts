@@ -1,0 +1,116 @@
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { replies } from './replies.js';
+
+/**
+ * The parts of smtp-server's connection object we hook. smtp-server does not
+ * export its connection class; these members are stable across 3.x.
+ */
+interface SmtpConnectionInternals {
+  _socket: Socket;
+  _parser: ParserInternals | false;
+  _createParser(): ParserInternals;
+  _onCommand(command: Buffer, callback: () => void): void;
+  send(code: number, data?: string | string[], context?: string | false): void;
+  close(): void;
+  session: { user?: unknown };
+}
+
+interface ParserInternals {
+  _dataMode: boolean;
+  _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void;
+}
+
+export interface GuardOptions {
+  /** Total time a session may last; then 421 and close (slow-drip clients, T20). */
+  sessionTimeoutMs: number;
+  /** Whether authenticated sessions may pipeline after DATA (they are trusted users). */
+  exemptAuthenticated: boolean;
+}
+
+/** A reply text that already starts with an RFC 3463 enhanced status code. */
+const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
+/** A DATA command line with more input after it in the same read. */
+const DATA_THEN_MORE = /(?:^|\n)DATA[ \t]*\r?\n[\s\S]/i;
+
+/**
+ * smtp-server with the protections it lacks (security-cases T14, T20):
+ *
+ * - RFC 2920 §3.1 makes DATA the last command of a pipelined group: the client
+ *   must wait for the 354. A client that keeps sending after DATA in the same
+ *   read either smuggles a second transaction behind a DATA we refuse, or does
+ *   not speak SMTP. Like Postfix's `smtpd_forbid_unauth_pipelining`, such a
+ *   session gets `554 5.5.0` and is closed before the DATA runs.
+ * - A session that lasts longer than the cap is closed with 421.
+ * - Replies whose text starts with an enhanced status code keep exactly that
+ *   code instead of smtp-server's generic one for the reply number.
+ */
+export class GuardedSmtpServer extends SMTPServer {
+  private readonly guard: GuardOptions;
+
+  constructor(options: SMTPServerOptions, guard: GuardOptions) {
+    super(options);
+    this.guard = guard;
+  }
+
+  /** smtp-server calls this for every accepted socket (after the TLS handshake on implicit-TLS ports). */
+  override connect(socket: Socket, socketOptions: unknown): void {
+    const base = SMTPServer.prototype as unknown as { connect(s: Socket, o: unknown): void };
+    base.connect.call(this, socket, socketOptions);
+    const conn = newestConnection(this);
+    if (conn) this.protect(conn);
+  }
+
+  private protect(conn: SmtpConnectionInternals): void {
+    const state = { pipelinedAfterData: false };
+    const guardParser = (parser: ParserInternals): ParserInternals => {
+      const write = parser._write.bind(parser);
+      parser._write = (chunk, encoding, callback) => {
+        if (!parser._dataMode && DATA_THEN_MORE.test(chunk.toString('latin1'))) state.pipelinedAfterData = true;
+        write(chunk, encoding, callback);
+      };
+      return parser;
+    };
+    if (conn._parser) guardParser(conn._parser);
+    const createParser = conn._createParser.bind(conn);
+    // STARTTLS gives the connection a fresh parser: guard that one too.
+    conn._createParser = () => {
+      state.pipelinedAfterData = false;
+      return guardParser(createParser());
+    };
+
+    const onCommand = conn._onCommand.bind(conn);
+    conn._onCommand = (command, callback) => {
+      const isData = /^DATA\s*$/i.test(command.toString('latin1'));
+      const exempt = this.guard.exemptAuthenticated && Boolean(conn.session.user);
+      if (isData && state.pipelinedAfterData && !exempt) {
+        const r = replies.syncError();
+        conn.send(r.responseCode, r.message, false);
+        conn.close();
+        return;
+      }
+      onCommand(command, callback);
+    };
+
+    const send = conn.send.bind(conn);
+    conn.send = (code, data, context) => {
+      if (typeof data === 'string' && ENHANCED.test(data)) send(code, data, false);
+      else send(code, data, context);
+    };
+
+    const timer = setTimeout(() => {
+      const r = replies.sessionTooLong();
+      conn.send(r.responseCode, r.message, false);
+    }, this.guard.sessionTimeoutMs);
+    timer.unref();
+    conn._socket.once('close', () => clearTimeout(timer));
+  }
+}
+
+/** The connection smtp-server created last (its set keeps insertion order). */
+function newestConnection(server: SMTPServer): SmtpConnectionInternals | undefined {
+  const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> }).connections;
+  let last: SmtpConnectionInternals | undefined;
+  for (const c of connections) last = c;
+  return last;
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { Logger } from 'pino';
+import type { MailStore } from '../store/types.js';
+import type { CertificateStore } from '../tls/types.js';
+import type { SmtpLimits } from '../config/types.js';
+import { decideRecipient } from '../delivery/recipient-policy.js';
+import { GuardedSmtpServer } from './connection-guard.js';
+import { replies, replyFor, type SmtpReply } from './replies.js';
+import { traceHeaders } from './trace-headers.js';
+import { writeMessage } from './message-writer.js';
+
+export interface InboundSmtpOptions {
+  store: MailStore;
+  certs: CertificateStore;
+  hostname: string;
+  limits: SmtpLimits;
+  log: Logger;
+  /** How long close() lets sessions finish before cutting them off. Default 10 s. */
+  closeTimeoutMs?: number;
+}
+
+/** A running inbound (MX, port 25) SMTP service. */
+export interface InboundSmtp {
+  /** Starts listening; resolves with the bound address. */
+  listen(host: string, port: number): Promise<AddressInfo>;
+  /** Stops accepting, lets sessions in DATA finish (up to the close timeout), then resolves. */
+  close(): Promise<void>;
+  /** Re-reads the certificate after a renewal (new sessions get it). */
+  reloadTls(): void;
+}
+
+/** Per-session state smtp-server does not keep for us. */
+interface SessionState {
+  accounts: Set<string>;
+  rcptErrors: number;
+}
+
+/** RFC 5321 §2.4: mail loops; Postfix's hopcount_limit. */
+const MAX_RECEIVED = 50;
+
+/**
+ * Inbound SMTP on port 25 (RFC 5321): accepts mail for local users and aliases,
+ * never relays, never offers AUTH, offers STARTTLS (RFC 3207) with our certificate.
+ * A 250 to DATA is sent only after the message and its index are synced to disk.
+ */
+export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
+  const { store, certs, limits, log } = opts;
+  const sessions = new Map<string, SessionState>();
+  const perIp = new Map<string, number>();
+
+  const fail = (cb: (err?: Error | null) => void, reply: SmtpReply) => cb(reply);
+
+  const server = new GuardedSmtpServer(
+    {
+      name: opts.hostname,
+      banner: 'Letterbox',
+      logger: false,
+      disabledCommands: ['AUTH'],
+      authOptional: true,
+      disableReverseLookup: true,
+      hideENHANCEDSTATUSCODES: false,
+      size: limits.maxMessageBytes,
+      rejectOversized: true,
+      maxClients: limits.maxClients,
+      maxRecipients: limits.maxRecipients,
+      maxCommandLength: limits.maxCommandLength,
+      socketTimeout: limits.idleTimeoutMs,
+      closeTimeout: opts.closeTimeoutMs ?? 10_000,
+      ...certs.tlsOptions(),
+
+      onConnect(session, cb) {
+        const ip = session.remoteAddress;
+        const count = perIp.get(ip) ?? 0;
+        if (count >= limits.maxClientsPerIp) return fail(cb, replies.tooManyFromIp());
+        perIp.set(ip, count + 1);
+        sessions.set(session.id, { accounts: new Set(), rcptErrors: 0 });
+        cb();
+      },
+
+      onClose(session) {
+        if (!sessions.delete(session.id)) return;
+        const ip = session.remoteAddress;
+        const count = (perIp.get(ip) ?? 1) - 1;
+        if (count <= 0) perIp.delete(ip);
+        else perIp.set(ip, count);
+      },
+
+      onMailFrom(_address, session, cb) {
+        const state = sessions.get(session.id);
+        if (state) state.accounts.clear();
+        if (!store.isWritable()) return fail(cb, replies.storageTrouble());
+        store.freeBytes().then(
+          (free) => (free < 1.5 * limits.maxMessageBytes ? fail(cb, replies.storageTrouble()) : cb()),
+          () => fail(cb, replies.storageTrouble()),
+        );
+      },
+
+      onRcptTo(address, session, cb) {
+        const state = sessions.get(session.id);
+        if (!state) return fail(cb, replies.tempFailure());
+        const declared = Number((session.envelope.mailFrom as SMTPServerAddress & { args?: Record<string, string> })?.args?.SIZE ?? 0) || 0;
+        decideRecipient(store, address.address, declared).then(
+          (decision) => {
+            switch (decision.kind) {
+              case 'accept':
+                for (const a of decision.accounts) state.accounts.add(a);
+                return cb();
+              case 'overQuota':
+                return fail(cb, replies.overQuota());
+              case 'unavailable':
+                return fail(cb, replies.storageTrouble());
+              case 'relay':
+              case 'unknown':
+                return rcptError(state, decision.kind === 'relay' ? replies.relayDenied() : replies.unknownUser(), cb);
+            }
+          },
+          (err: unknown) => {
+            log.warn({ err, cid: session.id }, 'recipient check failed');
+            fail(cb, replyFor(err));
+          },
+        );
+      },
+
+      onData(stream, session, cb) {
+        receiveMessage(stream, session).then(
+          (reply) => (typeof reply === 'string' ? cb(null, reply) : cb(reply)),
+          (err: unknown) => {
+            log.error({ err, cid: session.id }, 'storing message failed');
+            cb(replyFor(err));
+          },
+        );
+      },
+    },
+    { sessionTimeoutMs: limits.sessionTimeoutMs, exemptAuthenticated: false },
+  );
+
+  /**
+   * RFC 5321 §4.5.4 leaves error limits to us; directory-harvest defence
+   * (security-cases T19): from the Nth bad recipient each error is slowed
+   * down, and at the limit the session ends with 421.
+   */
+  function rcptError(state: SessionState, reply: SmtpReply, cb: (err?: Error | null) => void): void {
+    state.rcptErrors++;
+    if (state.rcptErrors >= limits.maxRcptErrors) return cb(replies.tooManyRcptErrors());
+    if (state.rcptErrors >= limits.rcptErrorsBeforeDelay) {
+      setTimeout(() => cb(reply), limits.rcptErrorDelayMs).unref();
+      return;
+    }
+    cb(reply);
+  }
+
+  /** Stores the message, then delivers it in one synced batch; returns the 250 text or an error reply. */
+  async function receiveMessage(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string | SmtpReply> {
+    const state = sessions.get(session.id);
+    const accounts = state ? [...state.accounts] : [];
+    if (accounts.length === 0 || !store.isWritable()) {
+      stream.resume();
+      return accounts.length === 0 ? replies.unknownUser() : replies.storageTrouble();
+    }
+    const id = randomBytes(8).toString('hex');
+    const mailFrom = session.envelope.mailFrom;
+    const prefix = traceHeaders({
+      sender: mailFrom ? mailFrom.address : '',
+      helo: session.hostNameAppearsAs ?? 'unknown',
+      remoteAddress: session.remoteAddress,
+      hostname: opts.hostname,
+      protocol: session.secure ? 'ESMTPS' : session.transmissionType === 'SMTP' ? 'SMTP' : 'ESMTP',
+      id,
+      recipients: session.envelope.rcptTo.map((r) => r.address),
+      date: new Date(),
+    });
+    const outcome = await writeMessage(stream, { store, prefix, maxReceived: MAX_RECEIVED });
+    if (outcome.kind === 'oversized') return 'oversized'; // smtp-server replies 552 5.3.4 itself
+    if (outcome.kind === 'rejected') return outcome.reply;
+    await store.deliver({ blobId: outcome.blobId, index: outcome.index, accounts });
+    log.info({ cid: session.id, id, size: outcome.size, rcpts: accounts.length }, 'message delivered');
+    return `Ok: queued as ${id}`;
+  }
+
+  server.on('error', (err: Error) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'smtp connection error'));
+
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(port, host, () => {
+          server.server.removeListener('error', reject);
+          resolve(server.server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+    reloadTls() {
+      server.updateSecureContext(certs.tlsOptions());
+    },
+  };
+}
