@@ -40,12 +40,15 @@ export function currentScryptLn(environ: NodeJS.ProcessEnv = process.env): numbe
 /** A counting semaphore: `run` waits for a free slot, runs `task`, frees the slot. FIFO. */
 class Semaphore {
   private active = 0;
+  /** Highest number of tasks seen running at once (status and tests). */
+  peak = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly limit: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
+    this.peak = Math.max(this.peak, this.active);
     try {
       return await task();
     } finally {
@@ -57,6 +60,11 @@ class Semaphore {
 }
 
 const hashSlots = new Semaphore(MAX_CONCURRENT_HASHES);
+
+/** The most scrypt computations that have run at once in this process (never above `MAX_CONCURRENT_HASHES`). */
+export function peakConcurrentHashes(): number {
+  return hashSlots.peak;
+}
 
 interface ParsedHash {
   ln: number;

@@ -9,6 +9,7 @@
  */
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { ipToBytes } from './cert-names.js';
 
 /** A PEM key pair (PKCS#8 private key, SPKI public key). */
 export interface KeyPairPem {
@@ -147,9 +148,15 @@ export async function issueLeaf(subject: LeafSubject, ca: SigningCa, nowMs: numb
   cert.validity.notAfter = new Date(notAfter);
   cert.setSubject([{ shortName: 'CN', value: subject.hostname }]);
   cert.setIssuer(ca.subject);
-  const altNames: Array<{ type: number; value?: string; ip?: string }> = [
+  // IP entries go in as raw octets from our own parser: forge's parser
+  // mangles IPv4-mapped IPv6 addresses.
+  const altNames: Array<{ type: number; value: string }> = [
     ...subject.dnsNames.map((value) => ({ type: 2, value })),
-    ...subject.ipAddresses.map((ip) => ({ type: 7, ip })),
+    ...subject.ipAddresses.map((ip) => {
+      const bytes = ipToBytes(ip);
+      if (!bytes) throw new Error(`not an IP address: ${ip}`);
+      return { type: 7, value: bytes.toString('binary') };
+    }),
   ];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },

@@ -76,7 +76,8 @@ export function certificateNames(hostname: string, addresses: readonly string[])
 export function ipToBytes(ip: string): Buffer | undefined {
   const kind = isIP(ip);
   if (kind === 4) return Buffer.from(ip.split('.').map((p) => Number(p)));
-  if (kind !== 6) return undefined;
+  // Node's isIP accepts zone suffixes (fe80::1%eth0); a certificate cannot hold one.
+  if (kind !== 6 || ip.includes('%')) return undefined;
   let text = ip;
   let tail: number[] = [];
   const lastColon = text.lastIndexOf(':');

@@ -1,0 +1,212 @@
+/**
+ * Blobs as files: `blobs/<first 2 hex>/<sha256 hex>`, written through
+ * `blobs/tmp/` and renamed into place. A body file is written once and never
+ * modified; deleting the last message that references it deletes the file.
+ */
+import { constants as fsc, promises as fsp } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { MailError } from '../errors.js';
+import type { BlobBackend, BlobSink } from './blob-backend.js';
+
+const READ_CHUNK = 64 * 1024;
+
+/** fsyncs a directory so that a rename or unlink inside it survives a power cut. */
+async function syncDir(path: string): Promise<void> {
+  const fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+class FileSink implements BlobSink {
+  private fh: fsp.FileHandle | null = null;
+  private readonly tmpPath: string;
+
+  constructor(private readonly files: FileBlobs) {
+    this.tmpPath = join(files.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    let off = 0;
+    while (off < chunk.length) {
+      const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+      off += bytesWritten;
+    }
+  }
+
+  async sync(): Promise<void> {
+    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    await this.fh.sync();
+    await this.fh.close();
+    this.fh = null;
+  }
+
+  async place(blobId: string): Promise<void> {
+    const dir = this.files.dirOf(blobId);
+    const created = await fsp.mkdir(dir, { recursive: true });
+    if (created !== undefined) await syncDir(this.files.root);
+    const target = join(dir, blobId);
+    if (await exists(target)) {
+      // Identical content is already stored (and was made durable when it was placed).
+      await fsp.unlink(this.tmpPath);
+    } else {
+      await fsp.rename(this.tmpPath, target);
+    }
+    // The new name must survive a power cut; a stale temp name would only be swept at open.
+    await syncDir(dir);
+  }
+
+  async discard(): Promise<void> {
+    try {
+      await this.fh?.close();
+    } catch {
+      // already closed or failed: nothing more to release
+    }
+    this.fh = null;
+    await fsp.unlink(this.tmpPath).catch(() => undefined);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fsp.access(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Blob files under `root` (normally `<data dir>/blobs`). */
+export class FileBlobs implements BlobBackend {
+  readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  /** Creates the directories. */
+  async init(): Promise<void> {
+    await fsp.mkdir(this.tmpDir, { recursive: true });
+  }
+
+  dirOf(blobId: string): string {
+    return join(this.root, blobId.slice(0, 2));
+  }
+
+  pathOf(blobId: string): string {
+    return join(this.dirOf(blobId), blobId);
+  }
+
+  newSink(): BlobSink {
+    return new FileSink(this);
+  }
+
+  exists(blobId: string): Promise<boolean> {
+    return exists(this.pathOf(blobId));
+  }
+
+  async size(blobId: string): Promise<number | null> {
+    try {
+      return (await fsp.stat(this.pathOf(blobId))).size;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  read(blobId: string): Readable {
+    const path = this.pathOf(blobId);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let fh: fsp.FileHandle;
+      try {
+        fh = await fsp.open(path, 'r');
+      } catch (err) {
+        throw isNotFound(err) ? new MailError('notFound', 'no such message body') : err;
+      }
+      try {
+        for (;;) {
+          const buf = Buffer.alloc(READ_CHUNK);
+          const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+          if (bytesRead === 0) return;
+          yield buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false });
+  }
+
+  async readRange(blobId: string, start: number, end: number): Promise<Buffer> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(this.pathOf(blobId), 'r');
+    } catch (err) {
+      throw isNotFound(err) ? new MailError('notFound', 'no such message body') : err;
+    }
+    try {
+      const size = (await fh.stat()).size;
+      const from = Math.max(0, Math.min(start, size));
+      const to = Math.max(from, Math.min(end, size));
+      const buf = Buffer.alloc(to - from);
+      let off = 0;
+      while (off < buf.length) {
+        const { bytesRead } = await fh.read(buf, off, buf.length - off, from + off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return buf.subarray(0, off);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async remove(blobId: string): Promise<void> {
+    try {
+      await fsp.unlink(this.pathOf(blobId));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    await syncDir(this.dirOf(blobId));
+  }
+
+  async list(): Promise<string[]> {
+    const out: string[] = [];
+    for (const sub of await fsp.readdir(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await fsp.readdir(join(this.root, sub))) {
+        if (/^[0-9a-f]{64}$/.test(name) && name.startsWith(sub)) out.push(name);
+      }
+    }
+    return out;
+  }
+
+  async cleanTemp(): Promise<void> {
+    for (const name of await fsp.readdir(this.tmpDir)) {
+      await fsp.unlink(join(this.tmpDir, name)).catch(() => undefined);
+    }
+  }
+
+  async probe(): Promise<void> {
+    const path = join(this.tmpDir, `probe-${randomBytes(6).toString('hex')}`);
+    const fh = await fsp.open(path, 'w', 0o600);
+    try {
+      await fh.write(Buffer.alloc(512, 0x2e));
+      await fh.sync();
+    } finally {
+      await fh.close();
+      await fsp.unlink(path).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * `MailStore` over LevelDB (or memory-level) and content-addressed blobs.
+ * This class only checks arguments and routes; the work is in directory.ts,
+ * mailbox-ops.ts, message-ops.ts and the write machinery in store-core.ts.
+ */
+import type { Readable } from 'node:stream';
+import { promises as fsp } from 'node:fs';
+import type { MessageIndex } from '../mime/types.js';
+import { MailError } from '../errors.js';
+import type {
+  AccountInfo,
+  AccountStore,
+  AliasInfo,
+  BlobWriter,
+  ChangeEvent,
+  DeliveryInput,
+  DeliveryResult,
+  JournalEntry,
+  MailboxInfo,
+  MailStore,
+  MessageRecord,
+  Resolution,
+} from './types.js';
+import { HashingBlobWriter } from './blob-backend.js';
+import * as dir from './directory.js';
+import * as boxes from './mailbox-ops.js';
+import * as msgs from './message-ops.js';
+import { decodeValue, keys } from './keys.js';
+import { resolveRecipient } from './resolve-recipient.js';
+import type { StoreCore } from './store-core.js';
+import type { CommitStats } from './group-commit.js';
+import { canonicalAddress, canonicalMailboxName, checkBlobId } from './validate.js';
+
+/** What the store offers beyond the `MailStore` contract (health, tests, status page). */
+export interface LetterboxStore extends MailStore {
+  /** Resolves when the store takes writes (at once if it does); rejects if it is closed first. */
+  whenWritable(): Promise<void>;
+  /** Group-commit counters since open. */
+  commitStats(): CommitStats;
+}
+
+class LevelAccountStore implements AccountStore {
+  constructor(
+    private readonly core: StoreCore,
+    readonly address: string,
+  ) {}
+
+  async listMailboxes(): Promise<MailboxInfo[]> {
+    const list = [...this.core.state.mailboxesOf(this.address).values()].map(boxes.mailboxInfo);
+    // INBOX first, the rest by name: the order clients show them in.
+    return list.sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async getMailbox(name: string): Promise<MailboxInfo> {
+    return boxes.mailboxInfo(boxes.requireMailbox(this.core, this.address, canonicalMailboxName(name)));
+  }
+
+  async createMailbox(name: string, specialUse?: string | null): Promise<MailboxInfo> {
+    return boxes.createMailbox(this.core, this.address, name, specialUse);
+  }
+
+  async deleteMailbox(name: string): Promise<void> {
+    return boxes.deleteMailbox(this.core, this.address, name);
+  }
+
+  async renameMailbox(from: string, to: string): Promise<void> {
+    return boxes.renameMailbox(this.core, this.address, from, to);
+  }
+
+  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    return boxes.setSubscribed(this.core, this.address, name, subscribed);
+  }
+
+  async listMessages(mailbox: string, fromUid?: number): Promise<MessageRecord[]> {
+    return msgs.listMessages(this.core, this.address, mailbox, fromUid);
+  }
+
+  async append(mailbox: string, input: { blobId: string; index: MessageIndex; flags?: string[]; internalDate?: number }): Promise<MessageRecord> {
+    return msgs.append(this.core, this.address, mailbox, input);
+  }
+
+  async setFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[]): Promise<MessageRecord[]> {
+    return msgs.setFlags(this.core, this.address, mailbox, uids, op, flags);
+  }
+
+  async expunge(mailbox: string, uids: number[]): Promise<number[]> {
+    return msgs.expunge(this.core, this.address, mailbox, uids);
+  }
+
+  async changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]> {
+    return msgs.changesSince(this.core, this.address, mailbox, modseq);
+  }
+}
+
+/** The store; made by `openStore` / `openMemoryStore`. */
+export class LevelMailStore implements LetterboxStore {
+  constructor(
+    private readonly core: StoreCore,
+    private readonly dataDir: string | null,
+  ) {}
+
+  async addDomain(name: string): Promise<void> {
+    return dir.addDomain(this.core, name);
+  }
+  async removeDomain(name: string): Promise<void> {
+    return dir.removeDomain(this.core, name);
+  }
+  async listDomains(): Promise<string[]> {
+    return [...this.core.state.domains.keys()].sort();
+  }
+  isLocalDomain(name: string): boolean {
+    return typeof name === 'string' && this.core.state.domains.has(name.toLowerCase());
+  }
+
+  async addAccount(address: string, passwordHash: string, options?: { quotaBytes?: number }): Promise<void> {
+    return dir.addAccount(this.core, address, passwordHash, options);
+  }
+  async removeAccount(address: string): Promise<void> {
+    return dir.removeAccount(this.core, address);
+  }
+  async setPasswordHash(address: string, passwordHash: string): Promise<void> {
+    return dir.setPasswordHash(this.core, address, passwordHash);
+  }
+  async getAccount(address: string): Promise<AccountInfo | null> {
+    return dir.getAccount(this.core, address);
+  }
+  async listAccounts(domain?: string): Promise<AccountInfo[]> {
+    return dir.listAccounts(this.core, domain);
+  }
+
+  async addAlias(source: string, target: string): Promise<void> {
+    return dir.addAlias(this.core, source, target);
+  }
+  async removeAlias(source: string, target?: string): Promise<void> {
+    return dir.removeAlias(this.core, source, target);
+  }
+  async listAliases(domain?: string): Promise<AliasInfo[]> {
+    return dir.listAliases(this.core, domain);
+  }
+
+  async resolveRecipient(address: string): Promise<Resolution> {
+    return resolveRecipient(this.core.state, address, (notes) => this.core.log.warn({ address, ...notes }, 'alias loop or too deep alias chain while resolving a recipient'));
+  }
+
+  createBlob(): BlobWriter {
+    return new HashingBlobWriter(this.core.blobs.newSink(), this.core);
+  }
+
+  async deliver(input: DeliveryInput): Promise<DeliveryResult> {
+    return msgs.deliver(this.core, input);
+  }
+
+  async account(address: string): Promise<AccountStore> {
+    const addr = canonicalAddress(address);
+    if (!this.core.state.accounts.has(addr)) throw new MailError('notFound', `no account ${addr}`);
+    return new LevelAccountStore(this.core, addr);
+  }
+
+  readBlob(blobId: string): Readable {
+    checkBlobId(blobId);
+    return this.core.blobs.read(blobId);
+  }
+
+  async readBlobRange(blobId: string, start: number, end: number): Promise<Buffer> {
+    checkBlobId(blobId);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) throw new MailError('invalid', 'byte range must be numbers');
+    return this.core.blobs.readRange(blobId, Math.floor(start), Math.floor(end));
+  }
+
+  async getIndex(blobId: string): Promise<MessageIndex> {
+    checkBlobId(blobId);
+    const raw = await this.core.query(() => this.core.committer.read(keys.blobIndex(blobId)));
+    if (!raw) throw new MailError('notFound', 'no index for that message body');
+    return decodeValue<MessageIndex>(raw);
+  }
+
+  async countBlobs(): Promise<number> {
+    return (await this.core.blobs.list()).length;
+  }
+
+  isWritable(): boolean {
+    return this.core.isWritable();
+  }
+
+  async freeBytes(): Promise<number> {
+    // The memory store (tests) has no disk to fill.
+    if (this.dataDir === null) return Number.MAX_SAFE_INTEGER;
+    const s = await fsp.statfs(this.dataDir);
+    return s.bavail * s.bsize;
+  }
+
+  onChange(listener: (change: ChangeEvent) => void): () => void {
+    return this.core.hub.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    return this.core.close();
+  }
+
+  whenWritable(): Promise<void> {
+    return this.core.whenWritable();
+  }
+
+  commitStats(): CommitStats {
+    return this.core.committer.stats();
+  }
+}
