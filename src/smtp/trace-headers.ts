@@ -23,9 +23,16 @@ export interface TraceInfo {
   date: Date;
 }
 
-/** Strips what a client could use to forge header structure: control characters and runs of space. */
+// Client-supplied text (HELO name, addresses) must never break out of its header
+// field: control characters are exactly what we are looking for here.
+/* eslint-disable no-control-regex */
+const UNSAFE_IN_COMMENT = /[\x00-\x1f\x7f()<>\\;"]/g;
+const UNSAFE_IN_ADDRESS = /[\x00-\x1f\x7f<>]/g;
+/* eslint-enable no-control-regex */
+
+/** Strips what a client could use to forge header structure. */
 function clean(text: string, max = 255): string {
-  return text.replace(/[\x00-\x1f\x7f()<>\\;"]/g, '').slice(0, max) || 'unknown';
+  return text.replace(UNSAFE_IN_COMMENT, '').slice(0, max) || 'unknown';
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -39,9 +46,9 @@ export function rfc5322Date(d: Date): string {
 
 /** The Return-Path and Received header lines, CRLF-terminated, ready to be prepended. */
 export function traceHeaders(t: TraceInfo): string {
-  const sender = t.sender.replace(/[\x00-\x1f\x7f<>]/g, '');
+  const sender = t.sender.replace(UNSAFE_IN_ADDRESS, '');
   const remote = `${t.remoteName ? clean(t.remoteName) + ' ' : ''}[${clean(t.remoteAddress, 64)}]`;
-  const forClause = t.recipients.length === 1 ? `\r\n\tfor <${(t.recipients[0] ?? '').replace(/[\x00-\x1f\x7f<>]/g, '')}>` : '';
+  const forClause = t.recipients.length === 1 ? `\r\n\tfor <${(t.recipients[0] ?? '').replace(UNSAFE_IN_ADDRESS, '')}>` : '';
   return (
     `Return-Path: <${sender}>\r\n` +
     `Received: from ${clean(t.helo)} (${remote})\r\n` +

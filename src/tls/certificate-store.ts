@@ -98,7 +98,9 @@ export async function openCertificates(options: OpenCertificatesOptions): Promis
   const renew = async (days: number): Promise<boolean> => {
     const t = now();
     let nextCa = state.ca;
-    if (expiresWithin(nextCa, t, days)) {
+    // The CA is replaced only when it is about to lapse, whatever `days` says:
+    // every device that trusts it would have to be set up again.
+    if (expiresWithin(nextCa, t, RENEW_DAYS)) {
       log.warn({ notAfter: nextCa.x509.validTo }, 'tls: local CA expires soon; issuing a new one (devices must trust it again)');
       nextCa = await createCa(paths, names.hostname, t);
     } else if (!expiresWithin(state.leaf, t, days) && !issuedBeforeClockSync(state.leaf, t)) {

@@ -6,7 +6,7 @@ import { startSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 import { RawSmtp } from '../helpers/raw-smtp.js';
 
 let h: SmtpHarness;
-let uncaught: unknown[] = [];
+const uncaught: unknown[] = [];
 const onUncaught = (e: unknown) => uncaught.push(e);
 
 before(async () => {

@@ -1,0 +1,363 @@
+#!/usr/bin/env node
+// bench-smtp: durable SMTP acceptance on loopback, optionally side by side with a peer MTA.
+//
+// Each Letterbox run starts the appliance on a fresh temporary data directory (smtp on
+// 127.0.0.1:<free port>, every other service off), drives it with Postfix's smtp-source,
+// and reports messages/s, the server's idle and peak RSS, and how many bytes the server
+// process wrote to disk per byte accepted. With --peer the same load goes to another
+// server after each Letterbox run (A B A B …), because absolute rates drift a lot on
+// shared machines and only interleaved ratios are trustworthy. See docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(REPO, 'bin', 'letterbox.js');
+const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'];
+const DOMAIN = 'bench.test';
+const RCPT = `bench@${DOMAIN}`;
+// Never printed or stored anywhere but the temporary data directory's hash.
+const PASSWORD = 'Bench-run-7f3kq-only';
+const SAMPLE_MS = 200;
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+const TARGET_RATIO = 2;
+const TARGET_RSS_BYTES = 100e6;
+
+const USAGE = `usage: scripts/bench-smtp [options]
+  --messages N        messages per run (default 5000)
+  --size BYTES        body bytes per message, smtp-source -l (default 10240)
+  --sessions N        parallel SMTP sessions (default 20)
+  --runs N            runs per server (default 1)
+  --peer HOST:PORT    also drive this loopback server, alternating with Letterbox
+  --peer-rcpt ADDR    recipient on the peer (default bench@maildir.test)
+  --log-level LEVEL   Letterbox log level (default: the product's default)
+  --keep              keep each Letterbox data directory and print where it is
+  --json              print every figure as one JSON document at the end
+The load generator is smtp-source from Debian's postfix package.`;
+
+function fail(message, code = 2) {
+  process.stderr.write(`bench-smtp: ${message}\n`);
+  process.exit(code);
+}
+
+function parseOptions(argv) {
+  const o = { messages: 5000, size: 10240, sessions: 20, runs: 1, peer: null, peerRcpt: 'bench@maildir.test', logLevel: null, keep: false, json: false };
+  const ints = { '--messages': 'messages', '--size': 'size', '--sessions': 'sessions', '--runs': 'runs' };
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const value = () => inline ?? argv[++i] ?? fail(`${name} needs a value`);
+    if (name === '-h' || name === '--help') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
+    else if (name in ints) {
+      const v = value();
+      if (!/^[1-9]\d*$/.test(v)) fail(`${name} must be a positive whole number (got "${v}")`);
+      o[ints[name]] = Number(v);
+    } else if (name === '--peer') o.peer = value();
+    else if (name === '--peer-rcpt') o.peerRcpt = value();
+    else if (name === '--log-level') o.logLevel = value();
+    else if (name === '--keep') o.keep = true;
+    else if (name === '--json') o.json = true;
+    else fail(`unknown option ${name}\n${USAGE}`);
+  }
+  if (o.peer !== null) {
+    const m = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d{1,5})$/.exec(o.peer);
+    // The benchmark is a loopback measurement: a remote peer would add network time to its figure.
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) fail(`--peer must be a loopback HOST:PORT such as 127.0.0.1:10025 (got "${o.peer}")`);
+    o.peer = { host: m[1] === 'localhost' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  }
+  return o;
+}
+
+/** Finds smtp-source on PATH or in the sbin directories Debian installs it to. */
+async function findSmtpSource() {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+  for (const dir of dirs) {
+    try {
+      await fsp.access(join(dir, 'smtp-source'), 1 /* X_OK */);
+      return join(dir, 'smtp-source');
+    } catch { /* try the next directory */ }
+  }
+  return null;
+}
+
+/** Runs a command to completion, feeding `input` on stdin; resolves with its code and output. */
+function run(cmd, args, { input = '', env = process.env } = {}) {
+  return new Promise((done, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => done({ code, signal, out }));
+    child.stdin.end(input);
+  });
+}
+
+function freePort() {
+  return new Promise((done, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** Reads `Key: value kB` fields of /proc/PID/status in bytes; null once the process is gone. */
+function procStatus(pid, key) {
+  try {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch { return null; }
+}
+
+/** Bytes the process (all its threads) caused to be sent to the storage layer. */
+function procWriteBytes(pid) {
+  try {
+    const m = /^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch { return null; }
+}
+
+/** The block-device stat file behind a path (whole-device figures include every writer on it). */
+function deviceStatFile(path) {
+  try {
+    const dev = statSync(path).dev;
+    const major = Math.floor(dev / 256) & 0xfff;
+    const minor = (dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00);
+    const file = `/sys/dev/block/${major}:${minor}/stat`;
+    readFileSync(file);
+    return file;
+  } catch { return null; }
+}
+
+function deviceWrittenBytes(file) {
+  if (!file) return null;
+  try {
+    // Field 7 of the block stat file: sectors written, always in 512-byte units.
+    return Number(readFileSync(file, 'utf8').trim().split(/\s+/)[6]) * 512;
+  } catch { return null; }
+}
+
+/** Counts stored message bodies: content-addressed files `blobs/<xx>/<64 hex>`. */
+async function countBlobs(dataDir) {
+  const root = join(dataDir, 'blobs');
+  let dirs;
+  try { dirs = await fsp.readdir(root, { withFileTypes: true }); } catch { return null; }
+  let n = 0;
+  for (const d of dirs) {
+    if (!d.isDirectory() || !/^[0-9a-f]{2}$/.test(d.name)) continue;
+    n += (await fsp.readdir(join(root, d.name))).filter((f) => /^[0-9a-f]{64}$/.test(f)).length;
+  }
+  return n;
+}
+
+/**
+ * Drives one server with smtp-source and times it. Without -A smtp-source exits non-zero
+ * at the first reply that is not positive, so exit 0 plus a final counter equal to the
+ * message count means every message got its 250.
+ */
+async function drive(smtpSource, o, host, port, rcpt) {
+  const args = ['-c', '-l', String(o.size), '-m', String(o.messages), '-s', String(o.sessions), '-f', 'sender@example.org', '-t', rcpt, `${host}:${port}`];
+  const t0 = performance.now();
+  const r = await run(smtpSource, args);
+  const seconds = (performance.now() - t0) / 1000;
+  const counters = r.out.match(/\d+(?=\r)/g) ?? [];
+  const completed = counters.length ? Number(counters[counters.length - 1]) : 0;
+  const problems = r.out.split(/[\r\n]+/).filter((l) => /\D/.test(l) && l.trim() !== '');
+  return { seconds, code: r.code, completed, problems };
+}
+
+/** Starts `letterbox start`, resolves once it printed `ready`; keeps the last output lines for errors. */
+function startServer(dataDir, env) {
+  const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const ready = new Promise((done, reject) => {
+    let listening = null;
+    const timer = setTimeout(() => reject(new Error(`no "ready" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const onLine = (line) => {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      const m = /^smtp listening on (\S+)/.exec(line);
+      if (m) listening = m[1];
+      if (/\bready\b/.test(line)) { clearTimeout(timer); done(listening); }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      // Always drained: a full pipe would stall the server's logging and skew the figures.
+      stream.on('data', (d) => {
+        buf += d;
+        const lines = buf.split('\n');
+        buf = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+    }
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`letterbox start exited (${signal ?? code}) before ready`)); });
+  });
+  const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  return { child, ready, exited, tail };
+}
+
+async function stopServer(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return server.exited;
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  const result = await server.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+const cleanups = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    for (const c of cleanups) await c().catch(() => {});
+    process.exit(130);
+  });
+}
+
+async function runLetterbox(smtpSource, o) {
+  const dataDir = await fsp.mkdtemp(join(tmpdir(), 'letterbox-bench-'));
+  const env = { ...process.env, LETTERBOX_SCRYPT_LN: '10' };
+  let server = null;
+  const cleanup = async () => {
+    if (server) await stopServer(server);
+    if (!o.keep) await fsp.rm(dataDir, { recursive: true, force: true });
+  };
+  cleanups.add(cleanup);
+  try {
+    const port = await freePort();
+    const listen = Object.fromEntries(SERVICES.map((s) => [s, false]));
+    listen.smtp = `127.0.0.1:${port}`;
+    // smtp-source is one address standing for many senders; Postfix likewise exempts
+    // loopback ($mynetworks) from its per-client connection limits.
+    const headroom = Math.max(50, 2 * o.sessions);
+    const boot = { hostname: 'mail.bench.test', listen, smtp: { maxClients: headroom, maxClientsPerIp: headroom } };
+    if (o.logLevel) boot.log = { level: o.logLevel };
+    await fsp.writeFile(join(dataDir, 'letterbox.json'), `${JSON.stringify(boot, null, 2)}\n`);
+    for (const [args, input] of [[['domain', 'add', DOMAIN], ''], [['user', 'add', RCPT], `${PASSWORD}\n`]]) {
+      const r = await run(process.execPath, [CLI, ...args, '--data', dataDir], { input, env });
+      if (r.code !== 0) throw new Error(`letterbox ${args.join(' ')} failed (${r.code}):\n${r.out}`);
+    }
+    server = startServer(dataDir, env);
+    const where = await server.ready.catch((err) => { throw new Error(`${err.message}\n${server.tail.join('\n')}`); });
+    const pid = server.child.pid;
+    const [host, portText] = (where ?? `127.0.0.1:${port}`).split(/:(?=\d+$)/);
+    await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage settle before the idle figure
+    const idleRss = procStatus(pid, 'VmRSS');
+    const devFile = deviceStatFile(dataDir);
+    const w0 = procWriteBytes(pid);
+    const d0 = deviceWrittenBytes(devFile);
+    let sampledPeak = idleRss ?? 0;
+    const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, procStatus(pid, 'VmRSS') ?? 0); }, SAMPLE_MS);
+    const load = await drive(smtpSource, o, host, Number(portText), RCPT);
+    clearInterval(sampler);
+    sampledPeak = Math.max(sampledPeak, procStatus(pid, 'VmRSS') ?? 0);
+    const w1 = procWriteBytes(pid);
+    const d1 = deviceWrittenBytes(devFile);
+    const peakRss = procStatus(pid, 'VmHWM');
+    const stored = await countBlobs(dataDir);
+    const stop = await stopServer(server);
+    return {
+      server: 'letterbox', ...load, stored, idleRss, sampledPeakRss: sampledPeak || null, peakRss,
+      procWritten: w0 !== null && w1 !== null ? w1 - w0 : null,
+      devWritten: d0 !== null && d1 !== null ? d1 - d0 : null,
+      cleanStop: stop.code === 0, dataDir: o.keep ? dataDir : null,
+    };
+  } finally {
+    await cleanup();
+    cleanups.delete(cleanup);
+  }
+}
+
+async function runPeer(smtpSource, o) {
+  const devFile = deviceStatFile(tmpdir());
+  const d0 = deviceWrittenBytes(devFile);
+  const load = await drive(smtpSource, o, o.peer.host, o.peer.port, o.peerRcpt);
+  const d1 = deviceWrittenBytes(devFile);
+  return { server: 'peer', ...load, stored: null, devWritten: d0 !== null && d1 !== null ? d1 - d0 : null };
+}
+
+// ---------------------------------------------------------------- report
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mb = (b) => (b == null ? 'n/a' : (b / 1e6).toFixed(1));
+const fix = (x, d) => (x == null ? 'n/a' : x.toFixed(d));
+
+function verdict(r, o) {
+  if (r.code !== 0) return `FAIL (smtp-source exit ${r.code}${r.problems.length ? `: ${r.problems[r.problems.length - 1]}` : ''})`;
+  if (r.completed !== o.messages) return `FAIL (${r.completed}/${o.messages} sent)`;
+  if (r.stored != null && r.stored !== o.messages) return `FAIL (${r.stored}/${o.messages} stored)`;
+  if (r.server === 'letterbox' && r.cleanStop === false) return 'ok, unclean stop';
+  return 'ok';
+}
+
+function printTable(results, o) {
+  const accepted = o.messages * o.size;
+  const rows = [['run', 'server', 'secs', 'msg/s', 'check', 'stored', 'idle RSS MB', 'peak RSS MB (HWM)', 'sampled peak MB', 'proc W/B', 'device W/B']];
+  for (const r of results) {
+    rows.push([String(r.run), r.server, fix(r.seconds, 1), fix(r.rate, 1), verdict(r, o), r.stored == null ? '-' : String(r.stored),
+      r.server === 'peer' ? '-' : mb(r.idleRss), r.server === 'peer' ? '-' : mb(r.peakRss), r.server === 'peer' ? '-' : mb(r.sampledPeakRss),
+      r.procWritten == null ? '-' : fix(r.procWritten / accepted, 2), r.devWritten == null ? 'n/a' : fix(r.devWritten / accepted, 2)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const smtpSource = await findSmtpSource();
+  if (!smtpSource) fail("smtp-source not found. It is part of Debian's postfix package: apt-get install postfix\n(choose \"No configuration\" or \"Local only\"; the benchmark never starts the system Postfix).");
+  try { await fsp.access(join(REPO, 'dist', 'src', 'cli', 'main.js')); } catch {
+    fail('Letterbox is not built: run `npx tsc -p tsconfig.json` in the repository first.');
+  }
+  console.log(`bench-smtp: ${o.runs} run(s) of ${o.messages} messages x ${o.size} bytes over ${o.sessions} sessions` +
+    (o.peer ? `, alternating with peer ${o.peer.host}:${o.peer.port} (rcpt ${o.peerRcpt})` : ''));
+  const results = [];
+  for (let i = 1; i <= o.runs; i++) {
+    for (const side of o.peer ? ['letterbox', 'peer'] : ['letterbox']) {
+      process.stderr.write(`run ${i}/${o.runs}: ${side}…\n`);
+      const r = side === 'letterbox' ? await runLetterbox(smtpSource, o) : await runPeer(smtpSource, o);
+      r.run = i;
+      r.rate = r.code === 0 ? o.messages / r.seconds : null;
+      results.push(r);
+      if (r.dataDir) process.stderr.write(`  kept ${r.dataDir}\n`);
+    }
+  }
+  console.log('');
+  printTable(results, o);
+  const lb = results.filter((r) => r.server === 'letterbox');
+  const peer = results.filter((r) => r.server === 'peer');
+  const ratios = lb.map((r) => {
+    const p = peer.find((q) => q.run === r.run);
+    return p?.rate && r.rate ? r.rate / p.rate : null;
+  });
+  const summary = {
+    letterboxRate: median(lb.map((r) => r.rate)), peerRate: median(peer.map((r) => r.rate)),
+    ratio: median(ratios), peakRss: Math.max(...lb.map((r) => r.peakRss ?? 0)) || null,
+    procWB: median(lb.map((r) => (r.procWritten == null ? null : r.procWritten / (o.messages * o.size)))),
+  };
+  console.log('');
+  if (o.peer) console.log(`ratio letterbox/peer per run: ${ratios.map((x) => fix(x, 2)).join(', ')}`);
+  console.log(`median letterbox ${fix(summary.letterboxRate, 1)} msg/s` + (o.peer ? `, peer ${fix(summary.peerRate, 1)} msg/s, ratio ${fix(summary.ratio, 2)}` : '') +
+    `; max peak RSS ${mb(summary.peakRss)} MB; median proc W/B ${fix(summary.procWB, 2)}`);
+  if (o.peer) console.log(`target (ratio >= ${TARGET_RATIO}): ${summary.ratio != null && summary.ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`);
+  console.log(`target (peak RSS < ${TARGET_RSS_BYTES / 1e6} MB): ${summary.peakRss != null && summary.peakRss < TARGET_RSS_BYTES ? 'met' : 'NOT met'}`);
+  if (lb.some((r) => r.stored == null)) console.log('note: stored-message count unavailable (no blobs/ directory); acceptance checked by smtp-source only');
+  if (o.json) console.log(JSON.stringify({ options: { ...o }, results, summary }, null, 2));
+  const bad = results.filter((r) => !verdict(r, o).startsWith('ok'));
+  process.exitCode = bad.length ? 1 : 0;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench-smtp: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
