@@ -35,6 +35,8 @@ const USAGE = `usage: scripts/bench-smtp [options]
   --runs N            runs per server (default 1)
   --peer HOST:PORT    also drive this loopback server, alternating with Letterbox
   --peer-rcpt ADDR    recipient on the peer (default bench@maildir.test)
+  --peer-maildir DIR  the Maildir the peer delivers to: wait until every message is in
+                      DIR/new (end-to-end time; the next run starts on an idle machine)
   --log-level LEVEL   Letterbox log level (default: the product's default)
   --keep              keep each Letterbox data directory and print where it is
   --json              print every figure as one JSON document at the end
@@ -46,7 +48,7 @@ function fail(message, code = 2) {
 }
 
 function parseOptions(argv) {
-  const o = { messages: 5000, size: 10240, sessions: 20, runs: 1, peer: null, peerRcpt: 'bench@maildir.test', logLevel: null, keep: false, json: false };
+  const o = { messages: 5000, size: 10240, sessions: 20, runs: 1, peer: null, peerRcpt: 'bench@maildir.test', peerMaildir: null, logLevel: null, keep: false, json: false };
   const ints = { '--messages': 'messages', '--size': 'size', '--sessions': 'sessions', '--runs': 'runs' };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
@@ -58,6 +60,7 @@ function parseOptions(argv) {
       o[ints[name]] = Number(v);
     } else if (name === '--peer') o.peer = value();
     else if (name === '--peer-rcpt') o.peerRcpt = value();
+    else if (name === '--peer-maildir') o.peerMaildir = value();
     else if (name === '--log-level') o.logLevel = value();
     else if (name === '--keep') o.keep = true;
     else if (name === '--json') o.json = true;
@@ -69,6 +72,7 @@ function parseOptions(argv) {
     if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) fail(`--peer must be a loopback HOST:PORT such as 127.0.0.1:10025 (got "${o.peer}")`);
     o.peer = { host: m[1] === 'localhost' ? '127.0.0.1' : m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
   }
+  if (o.peerMaildir !== null && o.peer === null) fail('--peer-maildir needs --peer');
   return o;
 }
 
@@ -275,12 +279,34 @@ async function runLetterbox(smtpSource, o) {
   }
 }
 
+async function countNew(maildir) {
+  try { return (await fsp.readdir(join(maildir, 'new'))).length; } catch { return null; }
+}
+
+/**
+ * One peer run. With a Maildir, waits (bounded) until the peer has delivered every message
+ * it accepted, so that its delivery backlog does not run during the next Letterbox run.
+ */
 async function runPeer(smtpSource, o) {
-  const devFile = deviceStatFile(tmpdir());
+  const devFile = deviceStatFile(o.peerMaildir ?? tmpdir());
+  const before = o.peerMaildir ? await countNew(o.peerMaildir) : null;
+  if (o.peerMaildir && before === null) throw new Error(`cannot read ${join(o.peerMaildir, 'new')}`);
   const d0 = deviceWrittenBytes(devFile);
+  const t0 = performance.now();
   const load = await drive(smtpSource, o, o.peer.host, o.peer.port, o.peerRcpt);
+  let stored = null;
+  let e2eSeconds = null;
+  if (o.peerMaildir) {
+    const deadline = performance.now() + Math.max(60_000, 10_000 * load.seconds);
+    for (;;) {
+      stored = (await countNew(o.peerMaildir)) - before;
+      if (stored >= load.completed || performance.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    e2eSeconds = (performance.now() - t0) / 1000;
+  }
   const d1 = deviceWrittenBytes(devFile);
-  return { server: 'peer', ...load, stored: null, devWritten: d0 !== null && d1 !== null ? d1 - d0 : null };
+  return { server: 'peer', ...load, stored, e2eSeconds, devWritten: d0 !== null && d1 !== null ? d1 - d0 : null };
 }
 
 // ---------------------------------------------------------------- report
@@ -302,9 +328,9 @@ function verdict(r, o) {
 
 function printTable(results, o) {
   const accepted = o.messages * o.size;
-  const rows = [['run', 'server', 'secs', 'msg/s', 'check', 'stored', 'idle RSS MB', 'peak RSS MB (HWM)', 'sampled peak MB', 'proc W/B', 'device W/B']];
+  const rows = [['run', 'server', 'secs', 'msg/s', 'e2e msg/s', 'check', 'stored', 'idle RSS MB', 'peak RSS MB (HWM)', 'sampled peak MB', 'proc W/B', 'device W/B']];
   for (const r of results) {
-    rows.push([String(r.run), r.server, fix(r.seconds, 1), fix(r.rate, 1), verdict(r, o), r.stored == null ? '-' : String(r.stored),
+    rows.push([String(r.run), r.server, fix(r.seconds, 1), fix(r.rate, 1), r.server === 'letterbox' ? fix(r.rate, 1) : r.e2eSeconds ? fix(o.messages / r.e2eSeconds, 1) : '-', verdict(r, o), r.stored == null ? '-' : String(r.stored),
       r.server === 'peer' ? '-' : mb(r.idleRss), r.server === 'peer' ? '-' : mb(r.peakRss), r.server === 'peer' ? '-' : mb(r.sampledPeakRss),
       r.procWritten == null ? '-' : fix(r.procWritten / accepted, 2), r.devWritten == null ? 'n/a' : fix(r.devWritten / accepted, 2)]);
   }
