@@ -67,12 +67,7 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
       addresses.smtp = formatAddress(bound.address, bound.port);
       // Closed first on shutdown (closers run in reverse): stop taking mail before the store closes.
       const running = smtp;
-      // Renewed certificates reach sessions that do not send SNI through the default context.
-      const stopWatching = certs.onRenewed(() => running.reloadTls());
-      closers.push(async () => {
-        stopWatching();
-        await running.close();
-      });
+      closers.push(() => running.close());
       opts.onListening?.('smtp', addresses.smtp);
     }
 

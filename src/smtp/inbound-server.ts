@@ -27,8 +27,6 @@ export interface InboundSmtp {
   listen(host: string, port: number): Promise<AddressInfo>;
   /** Stops accepting, lets sessions in DATA finish (up to the close timeout), then resolves. */
   close(): Promise<void>;
-  /** Re-reads the certificate after a renewal (new sessions get it). */
-  reloadTls(): void;
 }
 
 /** Per-session state smtp-server does not keep for us. */
@@ -179,6 +177,9 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
     return `Ok: queued as ${id}`;
   }
 
+  // Clients that send no SNI get smtp-server's default context: rebuild it on renewal.
+  const stopWatchingRenewals = certs.onRenewed(() => server.updateSecureContext(certs.tlsOptions()));
+
   server.on('error', (err: Error) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'smtp connection error'));
 
   return {
@@ -192,10 +193,8 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
       });
     },
     close() {
+      stopWatchingRenewals();
       return new Promise((resolve) => server.close(() => resolve()));
-    },
-    reloadTls() {
-      server.updateSecureContext(certs.tlsOptions());
     },
   };
 }

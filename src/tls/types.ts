@@ -20,6 +20,12 @@ export interface CertificateStore {
   context(): SecureContext;
   /** Renews the server certificate when it expires within `days`; returns true when it did. */
   renewIfNeeded(days?: number): Promise<boolean>;
+  /**
+   * Calls `listener` after every renewal. Servers whose default context serves
+   * clients without SNI (smtp-server, tls.Server) rebuild it here. Returns the
+   * unsubscribe function.
+   */
+  onRenewed(listener: () => void): () => void;
   /** Stops any renewal timer. */
   close(): void;
 }
