@@ -89,9 +89,13 @@ async function findSmtpSource() {
 }
 
 /** Runs a command to completion, feeding `input` on stdin; resolves with its code and output. */
+const children = new Set();
+
 function run(cmd, args, { input = '', env = process.env } = {}) {
   return new Promise((done, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -125,6 +129,15 @@ function procWriteBytes(pid) {
   try {
     const m = /^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
     return m ? Number(m[1]) : null;
+  } catch { return null; }
+}
+
+/** CPU seconds (user + system, all threads) the process has used; Linux reports clock ticks of 1/100 s. */
+function procCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch { return null; }
 }
 
@@ -181,12 +194,16 @@ async function drive(smtpSource, o, host, port, rcpt) {
 function startServer(dataDir, env) {
   const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = [];
+  // pino levels: 40 warn, 50 error, 60 fatal. Kept so that a failed run can say why.
+  const warnings = [];
   const ready = new Promise((done, reject) => {
     let listening = null;
     const timer = setTimeout(() => reject(new Error(`no "ready" within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
     const onLine = (line) => {
       tail.push(line);
       if (tail.length > 40) tail.shift();
+      const level = /^\{"level":(\d+)/.exec(line);
+      if (level && Number(level[1]) >= 40 && warnings.push(line) > 200) warnings.shift();
       const m = /^smtp listening on (\S+)/.exec(line);
       if (m) listening = m[1];
       if (/\bready\b/.test(line)) { clearTimeout(timer); done(listening); }
@@ -205,7 +222,7 @@ function startServer(dataDir, env) {
     child.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`letterbox start exited (${signal ?? code}) before ready`)); });
   });
   const exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
-  return { child, ready, exited, tail };
+  return { child, ready, exited, tail, warnings };
 }
 
 async function stopServer(server) {
@@ -218,8 +235,13 @@ async function stopServer(server) {
 }
 
 const cleanups = new Set();
+let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`bench-smtp: ${sig}, stopping\n`);
+    for (const child of children) child.kill('SIGTERM');
     for (const c of cleanups) await c().catch(() => {});
     process.exit(130);
   });
@@ -256,6 +278,7 @@ async function runLetterbox(smtpSource, o) {
     const idleRss = procStatus(pid, 'VmRSS');
     const devFile = deviceStatFile(dataDir);
     const w0 = procWriteBytes(pid);
+    const c0 = procCpuSeconds(pid);
     const d0 = deviceWrittenBytes(devFile);
     let sampledPeak = idleRss ?? 0;
     const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, procStatus(pid, 'VmRSS') ?? 0); }, SAMPLE_MS);
@@ -263,15 +286,17 @@ async function runLetterbox(smtpSource, o) {
     clearInterval(sampler);
     sampledPeak = Math.max(sampledPeak, procStatus(pid, 'VmRSS') ?? 0);
     const w1 = procWriteBytes(pid);
+    const c1 = procCpuSeconds(pid);
     const d1 = deviceWrittenBytes(devFile);
     const peakRss = procStatus(pid, 'VmHWM');
     const stored = await countBlobs(dataDir);
     const stop = await stopServer(server);
     return {
       server: 'letterbox', ...load, stored, idleRss, sampledPeakRss: sampledPeak || null, peakRss,
+      cpuSeconds: c0 !== null && c1 !== null ? c1 - c0 : null,
       procWritten: w0 !== null && w1 !== null ? w1 - w0 : null,
       devWritten: d0 !== null && d1 !== null ? d1 - d0 : null,
-      cleanStop: stop.code === 0, dataDir: o.keep ? dataDir : null,
+      cleanStop: stop.code === 0, dataDir: o.keep ? dataDir : null, serverWarnings: server.warnings.slice(-20),
     };
   } finally {
     await cleanup();
@@ -319,7 +344,7 @@ const mb = (b) => (b == null ? 'n/a' : (b / 1e6).toFixed(1));
 const fix = (x, d) => (x == null ? 'n/a' : x.toFixed(d));
 
 function verdict(r, o) {
-  if (r.code !== 0) return `FAIL (smtp-source exit ${r.code}${r.problems.length ? `: ${r.problems[r.problems.length - 1]}` : ''})`;
+  if (r.code !== 0) return `FAIL (smtp-source exit ${r.code})`;
   if (r.completed !== o.messages) return `FAIL (${r.completed}/${o.messages} sent)`;
   if (r.stored != null && r.stored !== o.messages) return `FAIL (${r.stored}/${o.messages} stored)`;
   if (r.server === 'letterbox' && r.cleanStop === false) return 'ok, unclean stop';
@@ -328,14 +353,20 @@ function verdict(r, o) {
 
 function printTable(results, o) {
   const accepted = o.messages * o.size;
-  const rows = [['run', 'server', 'secs', 'msg/s', 'e2e msg/s', 'check', 'stored', 'idle RSS MB', 'peak RSS MB (HWM)', 'sampled peak MB', 'proc W/B', 'device W/B']];
+  const rows = [['run', 'server', 'secs', 'msg/s', 'e2e msg/s', 'check', 'stored', 'idle RSS MB', 'peak RSS MB (HWM)', 'sampled peak MB', 'server CPU %', 'proc W/B', 'device W/B']];
   for (const r of results) {
     rows.push([String(r.run), r.server, fix(r.seconds, 1), fix(r.rate, 1), r.server === 'letterbox' ? fix(r.rate, 1) : r.e2eSeconds ? fix(o.messages / r.e2eSeconds, 1) : '-', verdict(r, o), r.stored == null ? '-' : String(r.stored),
       r.server === 'peer' ? '-' : mb(r.idleRss), r.server === 'peer' ? '-' : mb(r.peakRss), r.server === 'peer' ? '-' : mb(r.sampledPeakRss),
+      r.cpuSeconds == null ? '-' : fix((100 * r.cpuSeconds) / r.seconds, 0),
       r.procWritten == null ? '-' : fix(r.procWritten / accepted, 2), r.devWritten == null ? 'n/a' : fix(r.devWritten / accepted, 2)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of results.filter((x) => !verdict(x, o).startsWith('ok') || x.serverWarnings?.length)) {
+    console.log(`\nrun ${r.run} ${r.server}: ${verdict(r, o)}`);
+    for (const line of r.problems) console.log(`  smtp-source: ${line}`);
+    if (r.serverWarnings?.length) console.log(`  last server warnings/errors:\n    ${r.serverWarnings.join('\n    ')}`);
+  }
 }
 
 async function main() {
@@ -350,6 +381,7 @@ async function main() {
   const results = [];
   for (let i = 1; i <= o.runs; i++) {
     for (const side of o.peer ? ['letterbox', 'peer'] : ['letterbox']) {
+      if (interrupted) return;
       process.stderr.write(`run ${i}/${o.runs}: ${side}…\n`);
       const r = side === 'letterbox' ? await runLetterbox(smtpSource, o) : await runPeer(smtpSource, o);
       r.run = i;
@@ -384,6 +416,7 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (interrupted) return; // the signal handler cleans up and exits
   process.stderr.write(`bench-smtp: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
