@@ -46,6 +46,7 @@ export const DEFAULT_SMTP_LIMITS: Readonly<SmtpLimits> = {
   maxRecipients: 100,
   maxClients: 50,
   maxClientsPerIp: 10,
+  greetingDelayMs: 20,
   maxCommandLength: 4096,
   idleTimeoutMs: 120_000,
   sessionTimeoutMs: 600_000,

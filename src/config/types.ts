@@ -11,6 +11,8 @@ export interface SmtpLimits {
   maxRecipients: number;
   maxClients: number;
   maxClientsPerIp: number;
+  /** Pause before the greeting; clients that talk during it get 421 (early-talker spam defence). */
+  greetingDelayMs: number;
   maxCommandLength: number;
   idleTimeoutMs: number;
   sessionTimeoutMs: number;

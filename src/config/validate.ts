@@ -16,6 +16,7 @@ const SMTP_MINIMUMS: Readonly<Record<keyof SmtpLimits, number>> = {
   maxRecipients: 1,
   maxClients: 1,
   maxClientsPerIp: 1,
+  greetingDelayMs: 0,
   maxCommandLength: 512, // RFC 5321 §4.5.3.1.4: a command line may be 512 octets
   idleTimeoutMs: 1,
   sessionTimeoutMs: 1,

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { replies } from './replies.js';
 
 /**
@@ -8,12 +9,14 @@ import { replies } from './replies.js';
  */
 interface SmtpConnectionInternals {
   _socket: Socket;
+  _setListeners(callback: () => void): void;
   _parser: ParserInternals | false;
   _createParser(): ParserInternals;
   _onCommand(command: Buffer, callback: () => void): void;
   send(code: number, data?: string | string[], context?: string | false): void;
   close(): void;
   session: { user?: unknown };
+  secure: boolean;
 }
 
 interface ParserInternals {
@@ -24,8 +27,20 @@ interface ParserInternals {
 export interface GuardOptions {
   /** Total time a session may last; then 421 and close (slow-drip clients, T20). */
   sessionTimeoutMs: number;
+  /**
+   * How long the greeting waits so that clients talking before it can be
+   * caught (they get 421). smtp-server fixes this at 100 ms, which caps a
+   * connection-per-message load at sessions × 10 messages/s; we make it a
+   * setting. Default 100 ms.
+   */
+  greetingDelayMs?: number;
   /** Whether authenticated sessions may pipeline after DATA (they are trusted users). */
   exemptAuthenticated: boolean;
+  /**
+   * RFC 4954 §4 / RFC 8314: do not advertise AUTH in EHLO before TLS (submission
+   * port 587); clients then never try to send credentials in clear.
+   */
+  hideAuthWithoutTls?: boolean;
 }
 
 /** A reply text that already starts with an RFC 3463 enhanced status code. */
@@ -53,12 +68,26 @@ export class GuardedSmtpServer extends SMTPServer {
     this.guard = guard;
   }
 
-  /** smtp-server calls this for every accepted socket (after the TLS handshake on implicit-TLS ports). */
+  /**
+   * smtp-server calls this for every accepted socket (after the TLS handshake
+   * on implicit-TLS ports). Same steps as the library's own `connect`, with our
+   * protections added before the session starts and our greeting delay.
+   */
   override connect(socket: Socket, socketOptions: unknown): void {
-    const base = SMTPServer.prototype as unknown as { connect(s: Socket, o: unknown): void };
-    base.connect.call(this, socket, socketOptions);
-    const conn = newestConnection(this);
-    if (conn) this.protect(conn);
+    const connection = new SMTPConnection(this, socket, socketOptions as ConstructorParameters<typeof SMTPConnection>[2]);
+    const self = this as unknown as { _onError(err: Error): void; _onClientConnect(data: unknown): void };
+    this.connections.add(connection);
+    connection.on('error', (err: Error) => self._onError(err));
+    connection.on('connect', (data: unknown) => self._onClientConnect(data));
+    const conn = connection as unknown as SmtpConnectionInternals;
+    this.protect(conn);
+    conn._setListeners(() => {
+      if (this.options.maxClients && this.connections.size > this.options.maxClients) {
+        conn.send(421, `${this.options.name ?? ''} Too many connected clients, try again in a moment`, false);
+        return;
+      }
+      setTimeout(() => connection.connectionReady(), this.guard.greetingDelayMs ?? 100).unref();
+    });
   }
 
   private protect(conn: SmtpConnectionInternals): void {
@@ -94,6 +123,11 @@ export class GuardedSmtpServer extends SMTPServer {
 
     const send = conn.send.bind(conn);
     conn.send = (code, data, context) => {
+      // RFC 4954 §6: AUTH before TLS is "538 5.7.11", not smtp-server's 5.7.0.
+      if (code === 538) return send(538, replies.encryptionRequired().message, false);
+      if (this.guard.hideAuthWithoutTls && code === 250 && Array.isArray(data) && !conn.secure) {
+        data = data.filter((line) => !/^AUTH\b/i.test(line));
+      }
       if (typeof data === 'string' && ENHANCED.test(data)) send(code, data, false);
       else send(code, data, context);
     };
@@ -105,12 +139,4 @@ export class GuardedSmtpServer extends SMTPServer {
     timer.unref();
     conn._socket.once('close', () => clearTimeout(timer));
   }
-}
-
-/** The connection smtp-server created last (its set keeps insertion order). */
-function newestConnection(server: SMTPServer): SmtpConnectionInternals | undefined {
-  const connections = (server as unknown as { connections: Set<SmtpConnectionInternals> }).connections;
-  let last: SmtpConnectionInternals | undefined;
-  for (const c of connections) last = c;
-  return last;
 }

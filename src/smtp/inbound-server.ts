@@ -131,7 +131,7 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
         );
       },
     },
-    { sessionTimeoutMs: limits.sessionTimeoutMs, exemptAuthenticated: false },
+    { sessionTimeoutMs: limits.sessionTimeoutMs, greetingDelayMs: limits.greetingDelayMs, exemptAuthenticated: false },
   );
 
   /**

@@ -29,6 +29,7 @@ export const replies = {
   sessionTooLong: () => new SmtpReply(421, '4.4.2', 'Session time limit exceeded, closing connection'),
   tooManyFromIp: () => new SmtpReply(421, '4.7.0', 'Too many connections from your address, try again later'),
   syncError: () => new SmtpReply(554, '5.5.0', 'Error: SMTP protocol synchronization'),
+  encryptionRequired: () => new SmtpReply(538, '5.7.11', 'Encryption required: issue STARTTLS first'),
 } as const;
 
 const byKind: Record<MailErrorKind, () => SmtpReply> = {

@@ -6,7 +6,8 @@ import { RawSmtp, type Reply } from '../helpers/raw-smtp.js';
 let h: SmtpHarness;
 
 before(async () => {
-  h = await startSmtpHarness();
+  // A long greeting pause makes the early-talker case (T14a) deterministic.
+  h = await startSmtpHarness({ limits: { greetingDelayMs: 300 } });
   await h.addUsers('example.com', 'bob', 'ceo');
 });
 after(() => h.close());

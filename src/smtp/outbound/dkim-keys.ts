@@ -1,0 +1,150 @@
+import { createPublicKey, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import { MailError } from '../../errors.js';
+import type { MailStore } from '../../store/types.js';
+
+/**
+ * DKIM keys per domain (RFC 6376, Ed25519 per RFC 8463), generated on the box
+ * and kept in the store as the settings document `dkim`. Each domain has one
+ * active key per algorithm (used for signing) and any number of retired keys:
+ * rotation makes a new key under a new selector and retires the old one, which
+ * stays listed (and must stay published in DNS) until the owner removes it, so
+ * mail signed just before the rotation still verifies.
+ */
+
+export type DkimAlgorithm = 'rsa' | 'ed25519';
+
+export interface DkimKey {
+  selector: string;
+  algorithm: DkimAlgorithm;
+  /** PKCS#8 PEM. Never leaves the box except through the owner's own store. */
+  privateKey: string;
+  /** The `p=` value of the DNS record. */
+  publicKey: string;
+  createdAt: number;
+  active: boolean;
+}
+
+export interface DkimDocument {
+  domains: Record<string, DkimKey[]>;
+}
+
+export const DKIM_SETTINGS_NAME = 'dkim';
+
+const generate = promisify(generateKeyPair);
+
+async function loadDoc(store: MailStore): Promise<DkimDocument> {
+  const doc = (await store.getSetting(DKIM_SETTINGS_NAME)) as DkimDocument | null;
+  return doc && typeof doc.domains === 'object' ? doc : { domains: {} };
+}
+
+/** A new key pair of `algorithm` (RSA-2048 by default strength). */
+export async function newDkimKey(selector: string, algorithm: DkimAlgorithm, now = Date.now()): Promise<DkimKey> {
+  if (algorithm === 'rsa') {
+    const { privateKey, publicKey } = await generate('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    return { selector, algorithm, privateKey, publicKey: publicKey.toString('base64'), createdAt: now, active: true };
+  }
+  const { privateKey } = await generate('ed25519', { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  // RFC 8463 §4.2: p= is the raw 32-byte public key, not the SPKI structure.
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { x?: string };
+  return { selector, algorithm, privateKey, publicKey: Buffer.from(jwk.x ?? '', 'base64url').toString('base64'), createdAt: now, active: true };
+}
+
+/** The TXT record value for a key (RFC 6376 §3.6.1). */
+export function dkimTxtValue(key: Pick<DkimKey, 'algorithm' | 'publicKey'>): string {
+  return `v=DKIM1; k=${key.algorithm}; p=${key.publicKey}`;
+}
+
+/**
+ * A TXT value as DNS character-strings of at most 255 bytes each (RFC 1035
+ * §3.3.14; RFC 6376 §3.6.2.2: a verifier concatenates them), each quoted, as
+ * zone files and most DNS panels take them.
+ */
+export function splitTxt(value: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i += 255) out.push(value.slice(i, i + 255));
+  return out;
+}
+
+let serial: Promise<unknown> = Promise.resolve();
+/** Read-modify-write of the `dkim` document, one at a time within this process. */
+function update<T>(fn: () => Promise<T>): Promise<T> {
+  const run = serial.then(fn);
+  serial = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * The domain's active keys, generating them on first use: RSA always,
+ * Ed25519 too when `ed25519` is set (a second signature, RFC 8463 §1).
+ */
+export function ensureDkimKeys(store: MailStore, domain: string, settings: { selector: string; ed25519: boolean }): Promise<DkimKey[]> {
+  const d = domain.toLowerCase();
+  return update(async () => {
+    const doc = await loadDoc(store);
+    const keys = doc.domains[d] ?? [];
+    const wanted: DkimAlgorithm[] = settings.ed25519 ? ['rsa', 'ed25519'] : ['rsa'];
+    let changed = false;
+    for (const algorithm of wanted) {
+      if (keys.some((k) => k.active && k.algorithm === algorithm)) continue;
+      const selector = algorithm === 'rsa' ? settings.selector : `${settings.selector}-ed`;
+      keys.push(await newDkimKey(uniqueSelector(keys, selector), algorithm));
+      changed = true;
+    }
+    if (changed) {
+      doc.domains[d] = keys;
+      await store.putSetting(DKIM_SETTINGS_NAME, doc);
+    }
+    return keys.filter((k) => k.active && wanted.includes(k.algorithm));
+  });
+}
+
+function uniqueSelector(keys: DkimKey[], base: string): string {
+  if (!keys.some((k) => k.selector === base)) return base;
+  for (let n = 2; ; n++) if (!keys.some((k) => k.selector === `${base}${n}`)) return `${base}${n}`;
+}
+
+/** Every key of a domain (active and retired), oldest first. */
+export async function listDkimKeys(store: MailStore, domain: string): Promise<DkimKey[]> {
+  return (await loadDoc(store)).domains[domain.toLowerCase()] ?? [];
+}
+
+/**
+ * Makes a new active key for each algorithm in use under `selector` (default:
+ * the base selector with today's date) and retires the previous ones; they
+ * stay listed until `removeDkimKey`. Fails `exists` when the selector is taken.
+ */
+export function rotateDkimKeys(store: MailStore, domain: string, settings: { selector: string; ed25519: boolean }, selector?: string, now = Date.now()): Promise<DkimKey[]> {
+  const d = domain.toLowerCase();
+  return update(async () => {
+    const doc = await loadDoc(store);
+    const keys = doc.domains[d] ?? [];
+    const base = selector ?? `${settings.selector}-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}`;
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(base)) throw new MailError('invalid', `selector "${base}" must be a DNS label`);
+    const algorithms = new Set<DkimAlgorithm>(['rsa', ...(settings.ed25519 || keys.some((k) => k.active && k.algorithm === 'ed25519') ? (['ed25519'] as const) : [])]);
+    const fresh: DkimKey[] = [];
+    for (const algorithm of algorithms) {
+      const name = algorithm === 'rsa' ? base : `${base}-ed`;
+      if (keys.some((k) => k.selector === name)) throw new MailError('exists', `selector ${name} is already used for ${d}`);
+      fresh.push(await newDkimKey(name, algorithm, now));
+    }
+    for (const k of keys) if (algorithms.has(k.algorithm)) k.active = false;
+    doc.domains[d] = [...keys, ...fresh];
+    await store.putSetting(DKIM_SETTINGS_NAME, doc);
+    return fresh;
+  });
+}
+
+/** Deletes a retired key (after its DNS record was removed). Fails `notFound`, or `inUse` for an active key. */
+export function removeDkimKey(store: MailStore, domain: string, selector: string): Promise<void> {
+  const d = domain.toLowerCase();
+  return update(async () => {
+    const doc = await loadDoc(store);
+    const keys = doc.domains[d] ?? [];
+    const key = keys.find((k) => k.selector === selector);
+    if (!key) throw new MailError('notFound', `no DKIM key ${selector} for ${d}`);
+    if (key.active) throw new MailError('inUse', `DKIM key ${selector} is in use; rotate first`);
+    doc.domains[d] = keys.filter((k) => k !== key);
+    await store.putSetting(DKIM_SETTINGS_NAME, doc);
+  });
+}
