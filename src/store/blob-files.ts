@@ -52,15 +52,15 @@ class FileSink implements BlobSink {
 
   async place(blobId: string): Promise<void> {
     const dir = this.files.dirOf(blobId);
-    const created = await fsp.mkdir(dir, { recursive: true });
-    if (created !== undefined) await syncDir(this.files.root);
-    const target = join(dir, blobId);
-    if (await exists(target)) {
-      // Identical content is already stored (and was made durable when it was placed).
-      await fsp.unlink(this.tmpPath);
-    } else {
-      await fsp.rename(this.tmpPath, target);
+    if (!this.files.knownDirs.has(dir)) {
+      const created = await fsp.mkdir(dir, { recursive: true });
+      if (created !== undefined) await syncDir(this.files.root);
+      this.files.knownDirs.add(dir);
     }
+    // If identical content is already stored, renaming over it swaps one
+    // durable copy of the same bytes for another: readers keep their open
+    // file, and it saves a lookup on the delivery path.
+    await fsp.rename(this.tmpPath, join(dir, blobId));
     // The new name must survive a power cut; a stale temp name would only be swept at open.
     await syncDir(dir);
   }
@@ -89,6 +89,8 @@ async function exists(path: string): Promise<boolean> {
 /** Blob files under `root` (normally `<data dir>/blobs`). */
 export class FileBlobs implements BlobBackend {
   readonly tmpDir: string;
+  /** Fan-out directories known to exist (at most 256), so placing a blob skips the mkdir. */
+  readonly knownDirs = new Set<string>();
 
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
