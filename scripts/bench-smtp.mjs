@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'letterbox.js');
+/** V8 flags the appliance runs with (package.json "start", the device's systemd unit). */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=1'];
 const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'];
 const DOMAIN = 'bench.test';
 const RCPT = `bench@${DOMAIN}`;
@@ -192,7 +194,8 @@ async function drive(smtpSource, o, host, port, rcpt) {
 
 /** Starts `letterbox start`, resolves once it printed `ready`; keeps the last output lines for errors. */
 function startServer(dataDir, env) {
-  const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The same V8 flags as `npm start` and the device's service unit (a small young generation keeps RSS down).
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'start', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = [];
   // pino levels: 40 warn, 50 error, 60 fatal. Kept so that a failed run can say why.
   const warnings = [];

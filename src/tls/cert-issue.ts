@@ -8,7 +8,15 @@
  * explicitly here. Nothing here ever falls back to a key bundled in a library.
  */
 import { generateKeyPair, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+
+/**
+ * node-forge is loaded only when a certificate is issued (first start, renewal):
+ * it weighs about 10 MB of memory that a running appliance otherwise never needs.
+ */
+async function loadForge(): Promise<typeof forge> {
+  return (await import('node-forge')).default;
+}
 import { ipToBytes } from './cert-names.js';
 
 /** A PEM key pair (PKCS#8 private key, SPKI public key). */
@@ -111,6 +119,7 @@ export function caSubject(hostname: string): forge.pki.CertificateField[] {
  * generation fails.
  */
 export async function issueCa(hostname: string, nowMs: number): Promise<IssuedPem & { notAfterMs: number }> {
+  const forge = await loadForge();
   const keys = await generateRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
@@ -138,6 +147,7 @@ export async function issueCa(hostname: string, nowMs: number): Promise<IssuedPe
  * to the CA's own lifetime). Rejects when key generation fails.
  */
 export async function issueLeaf(subject: LeafSubject, ca: SigningCa, nowMs: number): Promise<IssuedPem> {
+  const forge = await loadForge();
   const keys = await generateRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
