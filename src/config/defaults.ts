@@ -1,3 +1,5 @@
+import { DEFAULT_IMAP_LIMITS } from '../imap/limits.js';
+import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 import type { BootConfig, ListenAddress, ServiceName, SmtpLimits } from './types.js';
 import type { BootEnvironment } from './environment.js';
 
@@ -79,6 +81,8 @@ export function defaultBootConfig(env: BootEnvironment): BootConfig {
     hostname: env.hostname,
     listen,
     smtp: { ...DEFAULT_SMTP_LIMITS },
+    imap: { ...DEFAULT_IMAP_LIMITS },
+    pop3: { ...DEFAULT_POP3_LIMITS },
     log: { level: 'info' },
   };
 }

@@ -1,3 +1,6 @@
+import type { ImapLimits } from '../imap/limits.js';
+import type { Pop3Limits } from '../pop3/limits.js';
+
 /** Names of the network services the appliance can run. */
 export const SERVICE_NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -29,5 +32,9 @@ export interface BootConfig {
   hostname: string;
   listen: Record<ServiceName, ListenAddress>;
   smtp: SmtpLimits;
+  /** IMAP limits; defaults in `src/imap/limits.ts`. */
+  imap: ImapLimits;
+  /** POP3 limits; defaults in `src/pop3/limits.ts`. */
+  pop3: Pop3Limits;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }

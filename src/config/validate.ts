@@ -3,11 +3,13 @@ import { defaultBootConfig } from './defaults.js';
 import type { BootEnvironment } from './environment.js';
 import { describeValue, parseListenAddress } from './listen-address.js';
 import { SERVICE_NAMES, type BootConfig, type ServiceName, type SmtpLimits } from './types.js';
+import { DEFAULT_IMAP_LIMITS } from '../imap/limits.js';
+import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 
 /** Log levels accepted by `log.level` (pino's names). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const TOP_KEYS = ['hostname', 'listen', 'smtp', 'log'] as const;
+const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'log'] as const;
 const LOG_KEYS = ['level'] as const;
 
 /** Lower bound of each SMTP limit; every limit is an integer. Timers may be tiny so tests can use short ones. */
@@ -25,7 +27,6 @@ const SMTP_MINIMUMS: Readonly<Record<keyof SmtpLimits, number>> = {
   rcptErrorDelayMs: 0,
   maxRcptErrors: 1,
 };
-const SMTP_KEYS = Object.keys(SMTP_MINIMUMS) as (keyof SmtpLimits)[];
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -75,29 +76,17 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
     }
   }
 
+  validateLimits(raw.smtp, 'smtp', config.smtp, SMTP_MINIMUMS, problem);
   if (raw.smtp !== undefined) {
-    if (!isPlainObject(raw.smtp)) {
-      problem(`"smtp" must be an object of limits (got ${describeValue(raw.smtp)})`);
-    } else {
-      checkKeys(raw.smtp, 'smtp.', SMTP_KEYS, problem);
-      for (const key of SMTP_KEYS) {
-        const value = raw.smtp[key];
-        if (value === undefined) continue;
-        const min = SMTP_MINIMUMS[key];
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-          problem(`"smtp.${key}" must be an integer >= ${min} (got ${describeValue(value)})`);
-        } else {
-          config.smtp[key] = value;
-        }
-      }
-      if (config.smtp.rcptErrorsBeforeDelay > config.smtp.maxRcptErrors) {
-        problem(`"smtp.rcptErrorsBeforeDelay" (${config.smtp.rcptErrorsBeforeDelay}) must not exceed "smtp.maxRcptErrors" (${config.smtp.maxRcptErrors})`);
-      }
-      if (config.smtp.maxClientsPerIp > config.smtp.maxClients) {
-        problem(`"smtp.maxClientsPerIp" (${config.smtp.maxClientsPerIp}) must not exceed "smtp.maxClients" (${config.smtp.maxClients})`);
-      }
+    if (config.smtp.rcptErrorsBeforeDelay > config.smtp.maxRcptErrors) {
+      problem(`"smtp.rcptErrorsBeforeDelay" (${config.smtp.rcptErrorsBeforeDelay}) must not exceed "smtp.maxRcptErrors" (${config.smtp.maxRcptErrors})`);
+    }
+    if (config.smtp.maxClientsPerIp > config.smtp.maxClients) {
+      problem(`"smtp.maxClientsPerIp" (${config.smtp.maxClientsPerIp}) must not exceed "smtp.maxClients" (${config.smtp.maxClients})`);
     }
   }
+  validateLimits(raw.imap, 'imap', config.imap, minimumsOf(DEFAULT_IMAP_LIMITS), problem);
+  validateLimits(raw.pop3, 'pop3', config.pop3, minimumsOf(DEFAULT_POP3_LIMITS), problem);
 
   if (raw.log !== undefined) {
     if (!isPlainObject(raw.log)) {
@@ -117,6 +106,44 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
 
   if (problems.length > 0) throw new MailError('invalid', problems.join('\n'));
   return config;
+}
+
+/**
+ * Validates one section of integer limits: unknown keys are errors, each value
+ * must be an integer at or above its minimum; valid values replace the defaults
+ * already in `target`.
+ */
+function validateLimits<T extends object>(
+  raw: unknown,
+  name: string,
+  target: T,
+  minimums: Readonly<Record<keyof T & string, number>>,
+  problem: (text: string) => void,
+): void {
+  if (raw === undefined) return;
+  if (!isPlainObject(raw)) {
+    problem(`"${name}" must be an object of limits (got ${describeValue(raw)})`);
+    return;
+  }
+  const keys = Object.keys(minimums) as (keyof T & string)[];
+  checkKeys(raw, `${name}.`, keys, problem);
+  for (const key of keys) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    const min = minimums[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      problem(`"${name}.${key}" must be an integer >= ${min} (got ${describeValue(value)})`);
+    } else {
+      (target as Record<string, number>)[key] = value;
+    }
+  }
+}
+
+/** Minimums for a section whose limits are all counts, sizes or times: 1, or 0 where the default is 0. */
+function minimumsOf<T extends object>(defaults: Readonly<T>): Record<keyof T & string, number> {
+  const out = {} as Record<string, number>;
+  for (const [k, v] of Object.entries(defaults)) out[k] = typeof v === 'number' && v > 0 ? 1 : 0;
+  return out as Record<keyof T & string, number>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
