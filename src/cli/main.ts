@@ -2,7 +2,9 @@ import { packageVersion } from '../config/environment.js';
 import { resolveDataDir } from '../config/load.js';
 import { MailError } from '../errors.js';
 import { parseArgs, UsageError } from './args.js';
+import { isCheckDnsCommand, runCheckDnsCommand } from './check-dns-command.js';
 import { runManageCommand, type ManageIo } from './manage-commands.js';
+import { isOutboundCommand, OUTBOUND_HELP, runOutboundCommand } from './outbound-commands.js';
 import { runStart } from './start-command.js';
 
 const HELP = `letterbox - a mail server for your own domain
@@ -24,6 +26,10 @@ Commands:
   alias list [DOMAIN]
   tls ca                         print the box's CA certificate (PEM) to install
                                  on your devices
+${OUTBOUND_HELP}  check-dns [--json] [--domain D]
+                                 check the domains' DNS and print what to fix
+                                 (exit 0 OK, 1 WARN, 2 FAIL, 3 UNKNOWN; see
+                                 "letterbox check-dns --help")
 
 Options:
   --data DIR     data directory (default: $LETTERBOX_DATA, else /var/lib/letterbox
@@ -49,6 +55,10 @@ export type CliIo = ManageIo;
  */
 export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
+    // check-dns has its own options and monitoring-style exit codes.
+    if (isCheckDnsCommand(argv)) return await runCheckDnsCommand(argv, io);
+    // relay/dkim take key=value settings and read relay passwords from stdin.
+    if (isOutboundCommand(argv) && !argv.includes('--help') && !argv.includes('-h')) return await runOutboundCommand(argv, io);
     const args = parseArgs(argv);
     if (args.version) {
       io.stdout.write(`letterbox ${packageVersion()}\n`);

@@ -89,7 +89,8 @@ async function buildRequest(args: ParsedArgs, io: ManageIo): Promise<ControlRequ
   }
 }
 
-async function execute(dataDir: string, request: ControlRequest): Promise<ControlResult> {
+/** Runs one request through the running server's control socket, else on the store directly. */
+export async function execute(dataDir: string, request: ControlRequest): Promise<ControlResult> {
   try {
     const response = await callControl(join(dataDir, CONTROL_SOCKET_NAME), request);
     if (!response.ok) throw new MailError(response.kind, response.message);

@@ -1,4 +1,5 @@
 import type { ControlRequest, ControlResult, ControlResults } from '../control/protocol.js';
+import { formatOutboundResult } from './outbound-commands.js';
 
 /**
  * What the CLI prints on stdout for each successful command. Lists print one
@@ -47,6 +48,12 @@ export function formatResult(request: ControlRequest, result: ControlResult): st
       const pem = (result as ControlResults['tls.ca']).pem;
       return pem.endsWith('\n') ? pem : `${pem}\n`;
     }
+    case 'relay.set':
+    case 'relay.show':
+    case 'relay.clear':
+    case 'dkim.show':
+    case 'dkim.rotate':
+      return formatOutboundResult(request, result);
     case 'status': {
       const { running, ...rest } = result as ControlResults['status'];
       return lines([`running: ${running ? 'yes' : 'no'}`, ...flatten(rest, '')]);

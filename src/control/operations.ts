@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/password.js';
 import { MailError } from '../errors.js';
 import type { MailStore } from '../store/types.js';
 import type { ControlRequest, ControlResults } from './protocol.js';
+import { clearRelay, rotateDkim, setRelay, showDkim, showRelays } from '../smtp/outbound/settings-ops.js';
 
 /**
  * What operations act on. The control server passes the running appliance's
@@ -93,6 +94,18 @@ async function dispatch(ctx: OperationContext, request: ControlRequest): Promise
       if (!ctx.caPem) throw new MailError('notFound', 'no certificate authority yet: start letterbox once to create it');
       return { pem: await ctx.caPem() };
     }
+    case 'relay.set': {
+      const { op: _op, ...input } = request;
+      return setRelay(store, input);
+    }
+    case 'relay.show':
+      return { relays: await showRelays(store) };
+    case 'relay.clear':
+      return clearRelay(store, request.domain);
+    case 'dkim.show':
+      return { records: await showDkim(store, request.domain) };
+    case 'dkim.rotate':
+      return { records: await rotateDkim(store, request.domain, request.selector) };
     case 'status': {
       const extra = ctx.status ? await ctx.status() : {};
       const [domains, accounts] = await Promise.all([store.listDomains(), store.listAccounts()]);

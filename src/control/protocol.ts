@@ -1,4 +1,5 @@
 import { MailError, type MailErrorKind } from '../errors.js';
+import type { DkimRecord, RelaySummary } from '../smtp/outbound/settings-ops.js';
 
 /**
  * Requests of the control socket, one JSON object per line. They mirror the
@@ -17,7 +18,12 @@ export type ControlRequest =
   | { op: 'alias.list'; domain?: string }
   | { op: 'alias.remove'; source: string; target?: string }
   | { op: 'tls.ca' }
-  | { op: 'status' };
+  | { op: 'status' }
+  | { op: 'relay.set'; host: string; port?: number; tls?: string; username?: string; password?: string; domain?: string }
+  | { op: 'relay.show' }
+  | { op: 'relay.clear'; domain?: string }
+  | { op: 'dkim.show'; domain?: string }
+  | { op: 'dkim.rotate'; domain: string; selector?: string };
 
 export type ControlOp = ControlRequest['op'];
 
@@ -43,6 +49,11 @@ export interface ControlResults {
   'alias.remove': { source: string; target?: string };
   'tls.ca': { pem: string };
   status: { running: boolean } & Record<string, unknown>;
+  'relay.set': RelaySummary;
+  'relay.show': { relays: RelaySummary[] };
+  'relay.clear': { domain: string };
+  'dkim.show': { records: DkimRecord[] };
+  'dkim.rotate': { records: DkimRecord[] };
 }
 
 export type ControlResult = ControlResults[ControlOp];
@@ -68,6 +79,11 @@ const FIELDS: Record<ControlOp, FieldSpec> = {
   'alias.remove': { source: 'string', target: 'string?' },
   'tls.ca': {},
   status: {},
+  'relay.set': { host: 'string', port: 'number?', tls: 'string?', username: 'string?', password: 'string?', domain: 'string?' },
+  'relay.show': {},
+  'relay.clear': { domain: 'string?' },
+  'dkim.show': { domain: 'string?' },
+  'dkim.rotate': { domain: 'string', selector: 'string?' },
 };
 
 /** Every operation name, for help and validation. */

@@ -18,6 +18,8 @@
  *   I blobHash:32 bytes        → MessageIndex (stored once per blob)
  *   S name                     → store-wide counters (next mailbox id, last UIDVALIDITY)
  *   P                          → write probe used after a reopen
+ *   Q queueId (20 hex chars)   → QueueEntry (outbound queue, queue-ops.ts)
+ *   C name                     → runtime settings document (JSON object)
  */
 
 /** One put or delete of the index; a mutation is a list of these written in one batch. */
@@ -86,6 +88,8 @@ const TAG = {
   blobIndex: 0x49, // I
   counters: 0x53, // S
   probe: 0x50, // P
+  queue: 0x51, // Q
+  setting: 0x43, // C
 } as const;
 
 /** A table tag, for range scans over a whole table. */
@@ -128,6 +132,8 @@ export const keys = {
   blobIndex: (blobId: string): Buffer => tagged('blobIndex', hashBytes(blobId)),
   counters: (): Buffer => tagged('counters', Buffer.from('counters', 'utf8')),
   probe: (): Buffer => tagged('probe'),
+  queue: (id: string): Buffer => tagged('queue', Buffer.from(id, 'latin1')),
+  setting: (name: string): Buffer => tagged('setting', Buffer.from(name, 'utf8')),
 };
 
 /** A half-open key range [gte, lt) for iterators. */

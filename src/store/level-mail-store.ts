@@ -13,6 +13,7 @@ import type {
   AliasInfo,
   BlobWriter,
   ChangeEvent,
+  CopyResult,
   DeliveryInput,
   DeliveryResult,
   JournalEntry,
@@ -25,6 +26,9 @@ import { HashingBlobWriter } from './blob-backend.js';
 import * as dir from './directory.js';
 import * as boxes from './mailbox-ops.js';
 import * as msgs from './message-ops.js';
+import { copyMessages } from './copy-ops.js';
+import * as queue from './queue-ops.js';
+import type { QueueEntry, QueueTransaction, QueueTransactionResult } from './queue-types.js';
 import { decodeValue, keys } from './keys.js';
 import { resolveRecipient } from './resolve-recipient.js';
 import type { StoreCore } from './store-core.js';
@@ -89,6 +93,22 @@ class LevelAccountStore implements AccountStore {
 
   async changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]> {
     return msgs.changesSince(this.core, this.address, mailbox, modseq);
+  }
+
+  async storeFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[], unchangedSince?: number): Promise<{ changed: MessageRecord[]; modified: number[] }> {
+    return msgs.storeFlags(this.core, this.address, mailbox, uids, op, flags, unchangedSince);
+  }
+
+  async copyMessages(from: string, uids: number[], to: string): Promise<CopyResult> {
+    return copyMessages(this.core, this.address, from, uids, to, false);
+  }
+
+  async moveMessages(from: string, uids: number[], to: string): Promise<CopyResult> {
+    return copyMessages(this.core, this.address, from, uids, to, true);
+  }
+
+  async snapshot(mailbox: string): Promise<{ mailbox: MailboxInfo; messages: MessageRecord[] }> {
+    return msgs.snapshot(this.core, this.address, mailbox);
   }
 }
 
@@ -176,6 +196,22 @@ export class LevelMailStore implements LetterboxStore {
 
   async countBlobs(): Promise<number> {
     return (await this.core.blobs.list()).length;
+  }
+
+  async queueTransaction(tx: QueueTransaction): Promise<QueueTransactionResult> {
+    return queue.queueTransaction(this.core, tx);
+  }
+  async listQueue(): Promise<QueueEntry[]> {
+    return queue.listQueue(this.core);
+  }
+  async getQueueEntry(id: string): Promise<QueueEntry | null> {
+    return queue.getQueueEntry(this.core, id);
+  }
+  async getSetting(name: string): Promise<unknown> {
+    return queue.getSetting(this.core, name);
+  }
+  async putSetting(name: string, value: unknown): Promise<void> {
+    return queue.putSetting(this.core, name, value);
   }
 
   isWritable(): boolean {

@@ -6,43 +6,43 @@
  */
 import { MailError } from '../errors.js';
 import type { MessageIndex } from '../mime/types.js';
-import type { DeliveryInput, DeliveryResult, JournalEntry, MessageRecord } from './types.js';
+import type { DeliveryInput, DeliveryResult, JournalEntry, MailboxInfo, MessageRecord } from './types.js';
 import { bump, readMailboxMessages, readRefs, refOps } from './blob-refs.js';
 import { JournalWriter, readJournal } from './journal.js';
 import { decodeValue, del, keys, put, type AccountRecord, type IndexOp, type MailboxRecord, type MessageValue } from './keys.js';
-import { requireAccount, requireMailbox } from './mailbox-ops.js';
+import { mailboxInfo, requireAccount, requireMailbox } from './mailbox-ops.js';
 import type { StoreCore } from './store-core.js';
 import { canonicalAddress, canonicalFlags, canonicalMailboxName, checkBlobId, hasSeen } from './validate.js';
 
-function record(uid: number, v: MessageValue): MessageRecord {
+export function record(uid: number, v: MessageValue): MessageRecord {
   return { uid, modseq: v.modseq, flags: [...v.flags], internalDate: v.internalDate, size: v.size, blobId: v.blobId };
 }
 
-function checkIndex(index: MessageIndex): void {
+export function checkIndex(index: MessageIndex): void {
   if (typeof index !== 'object' || index === null || typeof index.root !== 'object') throw new MailError('invalid', 'message index is missing');
 }
 
-function checkDate(date: number | undefined): number {
+export function checkDate(date: number | undefined): number {
   const d = date ?? Date.now();
   if (!Number.isSafeInteger(d) || d < 0) throw new MailError('invalid', 'internal date must be milliseconds since 1970');
   return d;
 }
 
 /** The blob's size; fails `notFound` when it was never committed (or is gone). */
-async function blobSize(core: StoreCore, blobId: string): Promise<number> {
+export async function blobSize(core: StoreCore, blobId: string): Promise<number> {
   const size = await core.blobs.size(blobId);
   if (size === null) throw new MailError('notFound', 'no such message body (commit it before delivering)');
   return size;
 }
 
-function checkQuota(acct: AccountRecord, size: number): void {
+export function checkQuota(acct: AccountRecord, size: number): void {
   if (acct.quotaBytes > 0 && acct.usedBytes + size > acct.quotaBytes) {
     throw new MailError('overQuota', `mailbox of ${acct.address} is full`);
   }
 }
 
 /** Adds one message to a mailbox: caches and ops. Never throws. */
-function addMessage(ops: IndexOp[], journal: JournalWriter, m: MailboxRecord, acct: AccountRecord, v: Omit<MessageValue, 'modseq'>): MessageRecord {
+export function addMessage(ops: IndexOp[], journal: JournalWriter, m: MailboxRecord, acct: AccountRecord, v: Omit<MessageValue, 'modseq'>): MessageRecord {
   const uid = m.uidNext++;
   const modseq = journal.record(m, { type: 'append', uid });
   const value: MessageValue = { ...v, modseq };
@@ -119,7 +119,7 @@ export async function append(
 }
 
 /** Reads the given UIDs of a mailbox as they will be once everything queued is written. */
-async function readUids(core: StoreCore, m: MailboxRecord, uids: number[]): Promise<{ uid: number; value: MessageValue }[]> {
+export async function readUids(core: StoreCore, m: MailboxRecord, uids: number[]): Promise<{ uid: number; value: MessageValue }[]> {
   const out: { uid: number; value: MessageValue }[] = [];
   const unique = [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0 && u < m.uidNext).sort((a, b) => a - b);
   for (const uid of unique) {
@@ -138,6 +138,24 @@ function sameFlags(a: string[], b: string[]): boolean {
  * new modseq); unchanged and missing UIDs are left out.
  */
 export async function setFlags(core: StoreCore, account: string, mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[]): Promise<MessageRecord[]> {
+  return (await storeFlags(core, account, mailbox, uids, op, flags)).changed;
+}
+
+/**
+ * `setFlags` with the CONDSTORE condition (RFC 7162 §3.1.3): messages whose
+ * modseq is above `unchangedSince` are left alone and listed in `modified`.
+ * The check and the change are one atomic step under the store's serialising
+ * section, so no other writer can slip in between.
+ */
+export async function storeFlags(
+  core: StoreCore,
+  account: string,
+  mailbox: string,
+  uids: number[],
+  op: 'add' | 'remove' | 'set',
+  flags: string[],
+  unchangedSince?: number,
+): Promise<{ changed: MessageRecord[]; modified: number[] }> {
   if (op !== 'add' && op !== 'remove' && op !== 'set') throw new MailError('invalid', `unknown flag operation ${String(op)}`);
   const name = canonicalMailboxName(mailbox);
   const given = canonicalFlags(flags);
@@ -148,7 +166,12 @@ export async function setFlags(core: StoreCore, account: string, mailbox: string
     const ops: IndexOp[] = [];
     const journal = new JournalWriter(ops);
     const changed: MessageRecord[] = [];
+    const modified: number[] = [];
     for (const { uid, value } of found) {
+      if (unchangedSince !== undefined && value.modseq > unchangedSince) {
+        modified.push(uid);
+        continue;
+      }
       let next: string[];
       if (op === 'set') next = given;
       else if (op === 'add') next = canonicalFlags([...value.flags, ...given]);
@@ -162,7 +185,7 @@ export async function setFlags(core: StoreCore, account: string, mailbox: string
       changed.push(record(uid, updated));
     }
     if (changed.length > 0) ops.push(put(keys.mailbox(box.id), box));
-    return { ops, result: changed, changes: journal.events() };
+    return { ops, result: { changed, modified }, changes: journal.events() };
   });
 }
 
@@ -204,4 +227,19 @@ export async function listMessages(core: StoreCore, account: string, mailbox: st
 export async function changesSince(core: StoreCore, account: string, mailbox: string, modseq: number): Promise<JournalEntry[]> {
   const box = requireMailbox(core, account, canonicalMailboxName(mailbox));
   return core.query((db) => readJournal(db, box.id, Math.floor(modseq)));
+}
+
+/**
+ * Messages and mailbox record at one instant: inside the serialising section
+ * (no preparation runs) and after the queue is written (caches equal disk).
+ */
+export async function snapshot(core: StoreCore, account: string, mailbox: string): Promise<{ mailbox: MailboxInfo; messages: MessageRecord[] }> {
+  const name = canonicalMailboxName(mailbox);
+  return core.serial(async () => {
+    await core.flush();
+    const box = requireMailbox(core, account, name);
+    const info = mailboxInfo(box);
+    const messages = await core.query(async () => (await readMailboxMessages(core, box.id)).map((m) => record(m.uid, m.value)));
+    return { mailbox: info, messages };
+  });
 }

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { MessageIndex } from '../mime/types.js';
+import type { QueueEntry, QueueTransaction, QueueTransactionResult } from './queue-types.js';
+
+export type * from './queue-types.js';
 
 /**
  * The one store every service uses (ARCHITECTURE rules 2–5). Only `src/store/`
@@ -78,6 +81,23 @@ export interface MailStore {
   getIndex(blobId: string): Promise<MessageIndex>;
   /** Number of blobs on disk (for tests and status). */
   countBlobs(): Promise<number>;
+
+  // ── outbound queue and runtime settings (queue-ops.ts) ─────────────────
+  /**
+   * Applies queue additions, updates and removals and local deliveries as ONE
+   * atomic synced batch (see `QueueTransaction`). Queue entries hold a
+   * reference to their body. Fails `invalid`, `notFound` (entry, account or
+   * body), `overQuota` (any local delivery: then nothing is written), `temporary`.
+   */
+  queueTransaction(tx: QueueTransaction): Promise<QueueTransactionResult>;
+  /** Every queue entry, oldest first. */
+  listQueue(): Promise<QueueEntry[]>;
+  /** One queue entry, or null. Fails `invalid` for a malformed id. */
+  getQueueEntry(id: string): Promise<QueueEntry | null>;
+  /** A runtime settings document by name (e.g. `outbound`, `dkim`), or null when never set. */
+  getSetting(name: string): Promise<unknown>;
+  /** Replaces a settings document (a JSON object), or deletes it with null. One synced batch. Fails `invalid`. */
+  putSetting(name: string, value: unknown): Promise<void>;
 
   // ── health and lifecycle ───────────────────────────────────────────────
   /** False after a write error until the store has reopened itself and verified it can write. */
@@ -194,4 +214,36 @@ export interface AccountStore {
   expunge(mailbox: string, uids: number[]): Promise<number[]>;
   /** Journal entries with modseq > `modseq`, in order. */
   changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]>;
+  /**
+   * `setFlags` with the CONDSTORE condition (RFC 7162 §3.1.3), checked and
+   * applied atomically: UIDs whose modseq is above `unchangedSince` are not
+   * changed and are listed in `modified`. `changed` holds only records whose
+   * flags actually changed.
+   */
+  storeFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[], unchangedSince?: number): Promise<{ changed: MessageRecord[]; modified: number[] }>;
+  /**
+   * Copies the given UIDs (missing ones skipped) to `to` in one atomic batch,
+   * keeping flags and internal dates; the bodies are shared, not duplicated.
+   * Fails `notFound`, `overQuota` (checked for all messages first).
+   */
+  copyMessages(from: string, uids: number[], to: string): Promise<CopyResult>;
+  /**
+   * Moves the given UIDs (missing ones skipped) to `to`: the appends to `to`
+   * and the expunges from `from` are one atomic batch (RFC 6851). Usage is
+   * unchanged. Fails `notFound`, `invalid` (same mailbox).
+   */
+  moveMessages(from: string, uids: number[], to: string): Promise<CopyResult>;
+  /**
+   * A consistent picture of one mailbox for an IMAP SELECT: `messages` are
+   * exactly the messages as of `mailbox.highestModseq` (taken after pending
+   * writes are committed, with no write in between), so journal entries after
+   * that modseq are precisely the later changes. Fails `notFound`.
+   */
+  snapshot(mailbox: string): Promise<{ mailbox: MailboxInfo; messages: MessageRecord[] }>;
+}
+
+/** Result of a copy or move: the target's UIDVALIDITY and source→target UIDs in source UID order (UIDPLUS COPYUID). */
+export interface CopyResult {
+  uidValidity: number;
+  mapping: { from: number; to: number }[];
 }

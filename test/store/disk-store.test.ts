@@ -5,6 +5,7 @@ import { directoryConformance } from './conformance-directory.js';
 import { messageConformance } from './conformance-messages.js';
 import { blobConformance } from './conformance-blobs.js';
 import { concurrencyConformance } from './conformance-concurrency.js';
+import { copyConformance } from './conformance-copy.js';
 import { removeDir, tempDir, type StoreFactory } from './store-fixtures.js';
 
 const factory: StoreFactory = async () => {
@@ -24,3 +25,4 @@ directoryConformance('disk store', factory);
 messageConformance('disk store', factory);
 blobConformance('disk store', factory);
 concurrencyConformance('disk store', factory);
+copyConformance('disk store', factory);

@@ -4,6 +4,7 @@ import { directoryConformance } from './conformance-directory.js';
 import { messageConformance } from './conformance-messages.js';
 import { blobConformance } from './conformance-blobs.js';
 import { concurrencyConformance } from './conformance-concurrency.js';
+import { copyConformance } from './conformance-copy.js';
 import type { StoreFactory } from './store-fixtures.js';
 
 const factory: StoreFactory = async () => {
@@ -15,3 +16,4 @@ directoryConformance('memory store', factory);
 messageConformance('memory store', factory);
 blobConformance('memory store', factory);
 concurrencyConformance('memory store', factory);
+copyConformance('memory store', factory);

@@ -38,7 +38,6 @@ export interface DsnInput {
 
 /** Printable ASCII on one line, at most `max` characters. */
 function oneLine(text: string, max = 400): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim().slice(0, max);
 }
 

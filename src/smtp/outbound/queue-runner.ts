@@ -5,7 +5,7 @@ import { deliverToDomain, type DeliveryJob, type RecipientResult } from './deliv
 import { dkimPrefix } from './dkim-sign.js';
 import { wireMessage } from './message-source.js';
 import { systemResolver, type OutboundResolver } from './mx-resolver.js';
-import { readOutboundSettings, retryDelay, type OutboundSettings, type StoredOutboundSettings } from './settings.js';
+import { readOutboundSettings, retryDelay, smarthostFor, type OutboundSettings, type StoredOutboundSettings } from './settings.js';
 import type { OutboundConnection } from './smtp-client.js';
 
 export interface OutboundQueueOptions {
@@ -125,15 +125,24 @@ export function startOutboundQueue(opts: OutboundQueueOptions): OutboundQueue {
     const results = new Map<string, RecipientResult[]>();
     const writes = new Map<string, Promise<void>>();
 
-    const byDomain = new Map<string, DeliveryJob[]>();
+    // One group per destination: a domain, or a smarthost (which takes every domain it serves over one connection).
+    const byDomain = new Map<string, { domain: string; jobs: DeliveryJob[] }>();
     for (const e of marked) {
-      const perDomain = new Map<string, string[]>();
+      const perKey = new Map<string, { domain: string; recipients: string[] }>();
       for (const r of e.recipients) {
         if (r.state !== 'pending') continue;
         const domain = r.address.slice(r.address.lastIndexOf('@') + 1).toLowerCase();
-        perDomain.set(domain, [...(perDomain.get(domain) ?? []), r.address]);
+        const relay = smarthostFor(settings, domain);
+        const key = relay ? `relay ${relay.host}:${relay.port}` : domain;
+        const group = perKey.get(key) ?? { domain, recipients: [] };
+        group.recipients.push(r.address);
+        perKey.set(key, group);
       }
-      for (const [domain, recipients] of perDomain) byDomain.set(domain, [...(byDomain.get(domain) ?? []), { entry: e, recipients }]);
+      for (const [key, { domain, recipients }] of perKey) {
+        const group = byDomain.get(key) ?? { domain, jobs: [] };
+        group.jobs.push({ entry: e, recipients });
+        byDomain.set(key, group);
+      }
     }
 
     const ctx = {
@@ -166,10 +175,10 @@ export function startOutboundQueue(opts: OutboundQueueOptions): OutboundQueue {
       },
     };
 
-    const domains = [...byDomain.entries()];
+    const domains = [...byDomain.values()];
     const workers = Array.from({ length: Math.max(1, Math.min(settings.maxConnections, domains.length)) }, async () => {
       for (let item = domains.shift(); item && !closing; item = domains.shift()) {
-        await deliverToDomain(item[0], item[1], ctx);
+        await deliverToDomain(item.domain, item.jobs, ctx);
       }
     });
     await Promise.all(workers);

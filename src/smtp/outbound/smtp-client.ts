@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
@@ -99,7 +100,8 @@ export class OutboundConnection {
       socketTimeout: o.timeoutMs,
       logger: false,
       tls: {
-        servername: o.servername,
+        // SNI carries names only (RFC 6066 §3); an IP is checked against the certificate's IP SANs.
+        ...(isIP(o.servername) ? {} : { servername: o.servername }),
         rejectUnauthorized: verified,
         minVersion: 'TLSv1.2',
         ...(o.ca && o.ca.length > 0 ? { ca: o.ca } : {}),

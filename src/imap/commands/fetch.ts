@@ -1,0 +1,60 @@
+/**
+ * FETCH / UID FETCH (RFC 3501 §6.4.5, §6.4.8) with CHANGEDSINCE and
+ * VANISHED (RFC 7162 §3.1.4.1, §3.2.6). Messages are answered one at a time
+ * and each response waits for the socket to drain, so `UID FETCH 1:*
+ * (BODY.PEEK[])` over a large mailbox streams with bounded memory (T41).
+ * No EXPUNGE is sent during or right after a plain FETCH (RFC 3501 §7.4.1).
+ */
+import { fetchMessage, setsSeen } from '../fetch-message.js';
+import { resolveMessages } from '../message-set.js';
+import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
+import type { FetchAttribute } from '../protocol/types.js';
+import { bad, defineCommand, no, ok, selectedState } from '../session.js';
+
+export const fetchCommand = defineCommand({
+  names: ['FETCH'],
+  states: ['selected'],
+  allowsExpunge: (cmd) => cmd.uid,
+  async run(ctx, cmd) {
+    const s = selectedState(ctx);
+    const view = s.view;
+    let targets = resolveMessages(view, cmd.set, cmd.uid, ctx.savedUids);
+    if (!targets) return bad('Invalid message number');
+    const items: FetchAttribute[] = [...cmd.items];
+    if (cmd.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
+    if (cmd.changedSince !== null || items.some((i) => i.kind === 'MODSEQ')) ctx.enabled.add('CONDSTORE');
+    if (cmd.changedSince !== null) {
+      const since = cmd.changedSince;
+      targets = targets.filter((t) => BigInt(t.message.modseq) > since);
+      if (!items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+    }
+    if (cmd.vanished) {
+      if (!cmd.uid || cmd.changedSince === null || !ctx.enabled.has('QRESYNC')) return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC');
+      const ranges = resolveSequenceSet(cmd.set, view.uidNext - 1);
+      const gone = new Set<number>();
+      for (const e of await s.account.changesSince(view.name, Number(cmd.changedSince))) {
+        if (e.type === 'expunge' && e.modseq <= view.highestModseq && rangesContain(ranges, e.uid) && !view.byUid(e.uid)) gone.add(e.uid);
+      }
+      if (gone.size > 0) await ctx.untagged(`VANISHED (EARLIER) ${formatSequenceSet([...gone].sort((a, b) => a - b))}`);
+    }
+    if (setsSeen(items) && !view.readOnly) {
+      const unseen = targets.filter((t) => !t.message.expunged && !t.message.flags.includes('\\Seen')).map((t) => t.message.uid);
+      if (unseen.length > 0) {
+        view.applyOwnFlags(await s.account.setFlags(view.name, unseen, 'add', ['\\Seen']));
+        ctx.touchView();
+        // RFC 3501 §6.4.5: flags that changed implicitly are reported with the data.
+        if (!items.some((i) => i.kind === 'FLAGS')) items.push({ kind: 'FLAGS' });
+      }
+    }
+    let missing = false;
+    for (const t of targets) {
+      const parts = await fetchMessage(ctx.services.store, t.seq, t.message, items);
+      if (!parts) {
+        missing = true;
+        continue;
+      }
+      for (const p of parts) if (Buffer.isBuffer(p)) await ctx.write(p);
+    }
+    return missing ? no('Some messages were expunged meanwhile', 'EXPUNGEISSUED') : ok('FETCH completed');
+  },
+});

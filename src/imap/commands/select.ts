@@ -1,0 +1,60 @@
+/**
+ * SELECT and EXAMINE (RFC 3501 §6.3.1, §6.3.2) with CONDSTORE (RFC 7162
+ * §3.1.8) and QRESYNC (§3.2.5: VANISHED (EARLIER) and FETCH of what changed
+ * since the client's modseq). A failed SELECT leaves no mailbox selected.
+ */
+import { MailboxView } from '../mailbox-view.js';
+import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
+import type { QresyncParams } from '../protocol/types.js';
+import { accountOf, bad, defineCommand, ok, type CommandContext } from '../session.js';
+import { visibleFlags } from '../view-output.js';
+import { flagList } from '../wire.js';
+
+const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+export const selectCommand = defineCommand({
+  names: ['SELECT', 'EXAMINE'],
+  states: ['authenticated', 'selected'],
+  async run(ctx, cmd) {
+    if (cmd.qresync && !ctx.enabled.has('QRESYNC')) return bad('Enable QRESYNC first');
+    const account = accountOf(ctx);
+    const wasSelected = ctx.state.kind === 'selected';
+    if (wasSelected) {
+      ctx.unselect();
+      // RFC 7162 §3.2.11: tells the client where the old mailbox's responses end.
+      await ctx.untagged('OK [CLOSED] Previous mailbox closed');
+    }
+    const readOnly = cmd.name === 'EXAMINE';
+    const view = await MailboxView.open({ account, name: cmd.mailbox, readOnly, recent: ctx.services.recent });
+    if (cmd.condstore) ctx.enabled.add('CONDSTORE');
+    const keywords = new Set<string>();
+    for (const m of view.messages) for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
+    const flags = [...SYSTEM_FLAGS, ...keywords];
+    const lines = [`* FLAGS ${flagList(flags)}`, `* OK [PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}] Flags permitted`, `* ${view.exists} EXISTS`, `* ${view.recentCount} RECENT`];
+    const firstUnseen = view.messages.findIndex((m) => !m.flags.includes('\\Seen'));
+    if (firstUnseen >= 0) lines.push(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
+    lines.push(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`, `* OK [UIDNEXT ${view.uidNext}] Predicted next UID`, `* OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);
+    await ctx.write(lines.map((l) => `${l}\r\n`).join(''));
+    if (cmd.qresync && cmd.qresync.uidValidity === view.uidValidity) await resync(ctx, view, cmd.qresync);
+    ctx.select(view);
+    return ok(`${cmd.name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  },
+});
+
+/** RFC 7162 §3.2.5.1: what was expunged and what changed since the client's modseq. */
+async function resync(ctx: CommandContext, view: MailboxView, q: QresyncParams): Promise<void> {
+  const since = Number(q.modseq);
+  const account = accountOf(ctx);
+  const lastUid = view.uidNext - 1;
+  const known = q.knownUids ? resolveSequenceSet(q.knownUids, lastUid) : null;
+  const vanished = new Set<number>();
+  for (const e of await account.changesSince(view.name, since)) {
+    if (e.type === 'expunge' && e.modseq <= view.highestModseq && !view.byUid(e.uid) && (!known || rangesContain(known, e.uid))) vanished.add(e.uid);
+  }
+  const lines: string[] = [];
+  if (vanished.size > 0) lines.push(`* VANISHED (EARLIER) ${formatSequenceSet([...vanished].sort((a, b) => a - b))}`);
+  view.messages.forEach((m, i) => {
+    if (m.modseq > since) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${flagList(visibleFlags(m.flags, m.recent))} MODSEQ (${m.modseq}))`);
+  });
+  if (lines.length > 0) await ctx.write(lines.map((l) => `${l}\r\n`).join(''));
+}

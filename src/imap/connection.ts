@@ -1,0 +1,401 @@
+/**
+ * One IMAP client connection: the socket, the framer, the session state and
+ * the moments at which mailbox changes are told to the client.
+ *
+ * Input flows socket → framer (codec) → one command at a time. Pipelined
+ * commands wait in the framer until the running one completes (RFC 3501
+ * §5.5 lets a server run them one by one); while a command waits for client
+ * input (AUTHENTICATE responses, IDLE's DONE) the next frame goes to it.
+ * Held input is bounded: past `MAX_PENDING_INPUT` the socket is paused.
+ * APPEND literals stream into a blob (append-upload.ts) and never sit in memory.
+ *
+ * Owns its socket: it writes the BYE, ends or destroys it, and reports
+ * `closed` once. Never throws into the event loop: every failure ends this
+ * connection only (ARCHITECTURE rule 9).
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AccountStore, ChangeEvent } from '../store/types.js';
+import { upgradeToTls } from '../tls/index.js';
+import { capabilityList } from './capabilities.js';
+import { dispatch } from './dispatch.js';
+import { AppendUpload } from './append-upload.js';
+import type { MailboxView } from './mailbox-view.js';
+import { CommandFramer, type CommandFrame, type FrameError, type FramerEvent } from './protocol/framer.js';
+import { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } from './protocol/parse-common.js';
+import { parseCommand } from './protocol/parser.js';
+import type { ParseError } from './protocol/types.js';
+import type { CommandContext, ImapServices, SessionState } from './session.js';
+import { writeViewUpdate } from './view-output.js';
+import { statusLine } from './wire.js';
+
+/** Unread pipelined input held before the socket is paused. */
+const MAX_PENDING_INPUT = 128 * 1024;
+/** After BYE, how long the client gets to close its side before the socket is destroyed. */
+const LINGER_MS = 2000;
+
+/** Connection options from the server. */
+export interface ConnectionOptions {
+  tls: boolean;
+  /** Called once when the connection is gone (socket closed), with the logged-in user if any. */
+  onClose: (conn: ImapConnection) => void;
+  /** Called once when a login succeeds. */
+  onLogin?: (conn: ImapConnection) => void;
+}
+
+export class ImapConnection implements CommandContext {
+  state: SessionState = { kind: 'notAuthenticated' };
+  tls: boolean;
+  readonly remote: string;
+  readonly enabled = new Set<string>();
+  savedUids: number[] = [];
+  private socket: Socket;
+  private framer: CommandFramer;
+  private running = false;
+  private pumping = false;
+  private closed = false;
+  private waiter: ((frame: CommandFrame | null) => void) | null = null;
+  private upload: AppendUpload | null = null;
+  private badCommands = 0;
+  private viewDirty = false;
+  private readonly watchers = new Set<() => void>();
+  private offChange: (() => void) | null = null;
+  /** Login timeout before login, autologout (inactivity) after; refreshed by client input. */
+  private timer: NodeJS.Timeout;
+  private loggedInUser: string | null = null;
+
+  constructor(
+    socket: Socket,
+    readonly services: ImapServices,
+    readonly log: Logger,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.socket = socket;
+    this.tls = options.tls;
+    this.remote = socket.remoteAddress ?? 'unknown';
+    this.framer = this.newFramer();
+    this.timer = setTimeout(() => this.onTimeout(), services.limits.loginTimeoutMs);
+    this.timer.unref();
+    this.listen(socket);
+    socket.on('close', () => this.onSocketClosed());
+    socket.on('error', (err) => this.log.debug({ err: { message: err.message } }, 'imap socket error'));
+  }
+
+  /** The user logged in on this connection (for the server's per-user counts). */
+  get user(): string | null {
+    return this.loggedInUser;
+  }
+
+  /** Sends the greeting (RFC 3501 §7.1.1; never PREAUTH). */
+  start(): void {
+    void this.write(`* OK [CAPABILITY ${this.capabilities()}] ${this.services.hostname} Letterbox IMAP ready\r\n`);
+  }
+
+  /** Server-initiated end (shutdown, connection caps): BYE, then close. */
+  bye(text: string): void {
+    if (this.closed) return;
+    this.socket.write(statusLine('*', 'BYE', text));
+    this.end();
+  }
+
+  private newFramer(): CommandFramer {
+    const l = this.services.limits;
+    const framer = new CommandFramer({ maxCommandBytesPreAuth: l.maxLineBytesPreAuth, maxCommandBytes: l.maxLineBytes, maxAppendBytes: l.maxMessageBytes, maxNonSyncLiteralBytes: null });
+    framer.setAuthenticated(this.state.kind === 'authenticated' || this.state.kind === 'selected');
+    return framer;
+  }
+
+  private parserOptions(): ParserOptions {
+    if (this.state.kind === 'notAuthenticated') return { ...PRE_AUTH_PARSER_OPTIONS, maxListDepth: this.services.limits.maxNestingPreAuth };
+    const n = this.services.limits.maxNesting;
+    return { ...DEFAULT_PARSER_OPTIONS, maxListDepth: n, maxSearchDepth: n, maxSectionDepth: n };
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closed) return;
+    if (this.state.kind !== 'notAuthenticated') this.timer.refresh();
+    this.framer.push(chunk);
+    if (this.framer.bufferedBytes() > MAX_PENDING_INPUT) this.socket.pause();
+    void this.pump();
+  };
+
+  private listen(socket: Socket): void {
+    socket.on('data', this.onData);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed) {
+        if (this.running && !this.waiter && !this.upload?.receiving) break;
+        const ev = this.framer.next();
+        if (!ev) break;
+        await this.onEvent(ev);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'imap connection failed');
+      this.bye('Internal error');
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.closed && this.socket.isPaused() && this.framer.bufferedBytes() < MAX_PENDING_INPUT / 2) this.socket.resume();
+  }
+
+  private async onEvent(ev: FramerEvent): Promise<void> {
+    switch (ev.kind) {
+      case 'command': {
+        const w = this.waiter;
+        if (w) {
+          this.waiter = null;
+          w(ev.frame);
+        } else this.runCommand(() => this.execute(ev.frame));
+        return;
+      }
+      case 'continue':
+        await this.write('+ Ready for literal data\r\n');
+        return;
+      case 'append': {
+        this.running = true;
+        const upload = await AppendUpload.begin(this, this.framer, ev);
+        if (upload) this.upload = upload;
+        else this.running = false;
+        return;
+      }
+      case 'append-data':
+        await this.upload?.data(ev.chunk);
+        return;
+      case 'append-end': {
+        const upload = this.upload;
+        this.upload = null;
+        if (upload) this.runCommand(() => upload.finish());
+        return;
+      }
+      case 'error':
+        await this.onFrameError(ev);
+        return;
+    }
+  }
+
+  /** Runs a command to completion in the background; the pump resumes after it. */
+  private runCommand(fn: () => Promise<void>): void {
+    this.running = true;
+    void fn()
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'imap command failed');
+        this.bye('Internal error');
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.state.kind === 'logout') this.end();
+        else void this.pump();
+      });
+  }
+
+  private async execute(frame: CommandFrame): Promise<void> {
+    const parsed = parseCommand(frame, this.parserOptions());
+    if (!parsed.ok) {
+      await this.respondParseError(parsed.error);
+      return;
+    }
+    const outcome = await dispatch(this, parsed.command);
+    if (outcome === 'bad') await this.countBad();
+  }
+
+  private async respondParseError(e: ParseError): Promise<void> {
+    const code = e.code ? [e.code, ...e.codeArgs.map((a) => (/^[\x21-\x7e]+$/.test(a) ? a : '?'))].join(' ') : null;
+    if (e.codeArgs.length > 0 && e.code === 'BADCHARSET') await this.write(statusLine(e.tag ?? '*', e.status, e.message, `BADCHARSET (${e.codeArgs.join(' ')})`));
+    else await this.write(statusLine(e.tag ?? '*', e.status, e.message, code));
+    if (e.status === 'BAD') await this.countBad();
+  }
+
+  private async onFrameError(e: FrameError): Promise<void> {
+    if (e.fatal) {
+      if (e.tag) await this.write(statusLine(e.tag, 'BAD', e.message, e.code));
+      this.bye(e.message);
+      return;
+    }
+    await this.write(statusLine(e.tag ?? '*', e.status, e.message, e.code));
+    // Someone announcing a huge literal before logging in is not a mail client (T37).
+    if (e.code === 'TOOBIG' && this.state.kind === 'notAuthenticated') this.bye('Literal too large');
+    else if (e.status === 'BAD') await this.countBad();
+  }
+
+  /** Counts a bad command; past the limit the client gets BYE (Dovecot: 3 before login). */
+  private async countBad(): Promise<void> {
+    this.badCommands++;
+    const l = this.services.limits;
+    const max = this.state.kind === 'notAuthenticated' ? l.maxBadCommandsPreAuth : l.maxBadCommands;
+    if (this.badCommands > max) this.bye('Too many invalid commands');
+  }
+
+  private onTimeout(): void {
+    if (this.closed) return;
+    if (this.upload || (this.running && !this.waiter)) {
+      // A long APPEND or FETCH is activity too; check again later.
+      this.timer.refresh();
+      return;
+    }
+    this.bye(this.state.kind === 'notAuthenticated' ? 'Login timeout' : 'Autologout; idle for too long');
+  }
+
+  // ── CommandContext ────────────────────────────────────────────────────
+
+  write(data: string | Buffer): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.resolve();
+    const ready = this.socket.write(data);
+    if (ready) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  untagged(text: string): Promise<void> {
+    return this.write(`* ${text}\r\n`);
+  }
+
+  capabilities(): string {
+    return capabilityList({ tls: this.tls, authenticated: this.state.kind !== 'notAuthenticated', appendLimit: this.services.limits.maxMessageBytes });
+  }
+
+  readContinuation(): Promise<CommandFrame | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+      void this.pump();
+    });
+  }
+
+  /**
+   * RFC 3501 §6.2.1 / RFC 2595 §3.1: the tagged OK goes out in plaintext,
+   * everything the client sent after STARTTLS is dropped (T47), and the
+   * handshake starts in the same tick so no plaintext byte can be read in
+   * between. The session keeps its (not authenticated) state; the framer is
+   * replaced so no partial line survives.
+   */
+  async startTls(tag: string): Promise<void> {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    this.framer.discardInput();
+    raw.write(statusLine(tag, 'OK', 'Begin TLS negotiation now'));
+    let secure: TLSSocket;
+    try {
+      secure = await upgradeToTls(raw, this.services.certs, this.log);
+    } catch {
+      this.closed = true;
+      return;
+    }
+    if (this.closed) {
+      secure.destroy();
+      return;
+    }
+    this.socket = secure;
+    this.tls = true;
+    this.framer = this.newFramer();
+    secure.on('close', () => this.onSocketClosed());
+    this.listen(secure);
+  }
+
+  login(user: string, account: AccountStore): boolean {
+    if (!this.services.sessions.tryAdd(user, this.remote)) return false;
+    this.loggedInUser = user;
+    this.state = { kind: 'authenticated', user, account };
+    this.framer.setAuthenticated(true);
+    this.badCommands = 0;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.onTimeout(), this.services.limits.autologoutMs);
+    this.timer.unref();
+    this.offChange = this.services.store.onChange((c) => this.onStoreChange(c));
+    this.options.onLogin?.(this);
+    return true;
+  }
+
+  select(view: MailboxView): void {
+    const s = this.state;
+    if (s.kind !== 'authenticated' && s.kind !== 'selected') throw new Error('select needs an authenticated session');
+    this.state = { kind: 'selected', user: s.user, account: s.account, view };
+    this.viewDirty = true;
+  }
+
+  unselect(): void {
+    const s = this.state;
+    if (s.kind === 'selected') this.state = { kind: 'authenticated', user: s.user, account: s.account };
+  }
+
+  logout(): void {
+    this.state = { kind: 'logout' };
+  }
+
+  async syncView(allowExpunge: boolean): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'selected') return;
+    if (this.viewDirty) {
+      this.viewDirty = false;
+      await s.view.refresh();
+    }
+    await writeViewUpdate(this, s.view.takeUpdate({ allowExpunge, qresync: this.enabled.has('QRESYNC') }));
+  }
+
+  touchView(): void {
+    this.viewDirty = true;
+  }
+
+  watchView(cb: () => void): () => void {
+    this.watchers.add(cb);
+    return () => this.watchers.delete(cb);
+  }
+
+  private onStoreChange(change: ChangeEvent): void {
+    const s = this.state;
+    if (s.kind !== 'selected' || change.mailboxId !== s.view.mailboxId) return;
+    if (change.mailbox !== s.view.name) s.view.noteRenamed(change.mailbox);
+    this.viewDirty = true;
+    for (const cb of this.watchers) cb();
+  }
+
+  // ── closing ───────────────────────────────────────────────────────────
+
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.off('data', this.onData);
+    this.socket.end();
+    const socket = this.socket;
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    this.cleanup();
+  }
+
+  private onSocketClosed(): void {
+    this.closed = true;
+    this.cleanup();
+  }
+
+  private cleaned = false;
+
+  private cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    clearTimeout(this.timer);
+    this.offChange?.();
+    this.offChange = null;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.(null);
+    void this.upload?.abort();
+    this.upload = null;
+    if (this.loggedInUser) this.services.sessions.remove(this.loggedInUser, this.remote);
+    this.options.onClose(this);
+  }
+
+  /** Destroys the socket at once (server close after its grace period). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * SEARCH evaluation (RFC 3501 §6.4.4, CONDSTORE MODSEQ RFC 7162 §3.1.5,
+ * SEARCHRES `$` RFC 5182) over a selected mailbox's view. Flags, sizes,
+ * dates, sequence numbers and UIDs come from the view; headers and bodies
+ * are read lazily through the store (header bytes by range, whole message
+ * only for BODY/TEXT) and decoded by search-text.ts. Cheap keys of an AND
+ * are evaluated first so a `UNSEEN BODY x` search reads few bodies.
+ *
+ * Bounded: the key tree's depth is capped by the parser; evaluation checks
+ * a time budget between messages and stops with `limit` (the command answers
+ * NO [LIMIT]); every store read yields to the event loop, so other sessions
+ * keep being served (security-cases T44).
+ */
+import type { MailStore } from '../store/types.js';
+import type { SearchKey } from './protocol/types.js';
+import { rangesContain, resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
+import { parseHeaderFields } from '../mime/index.js';
+import type { MailboxView, ViewMessage } from './mailbox-view.js';
+import { collectBodyText, decodeEncodedWords, fold } from './search-text.js';
+
+/** What a search needs besides the key. */
+export interface SearchContext {
+  store: MailStore;
+  view: MailboxView;
+  /** UIDs saved by the last SEARCH RETURN (SAVE), for `$`. */
+  savedUids: readonly number[];
+  /** Absolute time (ms) after which the search gives up. */
+  deadline: number;
+  now?: () => number;
+}
+
+/** Matching messages in sequence order, or 'limit' when the time budget ran out. */
+export type SearchOutcome = { kind: 'done'; matches: { seq: number; message: ViewMessage }[] } | { kind: 'limit' };
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** Calendar day 'YYYY-MM-DD' of a time in UTC (the appliance keeps its clock in UTC). */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The calendar day written in a Date: header, disregarding time and zone (RFC 3501 §6.4.4). */
+export function sentDay(value: string): string | null {
+  const m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value);
+  if (m) {
+    const month = MONTHS.indexOf((m[2] as string).toLowerCase());
+    let year = Number(m[3]);
+    if (year < 50) year += 2000;
+    else if (year < 1000) year += 1900;
+    if (month >= 0) return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${(m[1] as string).padStart(2, '0')}`;
+  }
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : dayOf(t);
+}
+
+/** Lazily loaded content of one message; every loader swallows store errors (an expunged body matches nothing). */
+class MessageContent {
+  private headers?: Promise<{ name: string; value: string }[] | null>;
+  private text?: Promise<{ header: string; body: string } | null>;
+
+  constructor(
+    private readonly store: MailStore,
+    private readonly msg: ViewMessage,
+  ) {}
+
+  headerFields(): Promise<{ name: string; value: string }[] | null> {
+    this.headers ??= (async () => {
+      try {
+        const index = await this.store.getIndex(this.msg.blobId);
+        const bytes = await this.store.readBlobRange(this.msg.blobId, 0, index.root.bodyStart);
+        return parseHeaderFields(bytes).map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
+      } catch {
+        return null;
+      }
+    })();
+    return this.headers;
+  }
+
+  fullText(): Promise<{ header: string; body: string } | null> {
+    this.text ??= (async () => {
+      try {
+        const index = await this.store.getIndex(this.msg.blobId);
+        const raw = await this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
+        const fields = (await this.headerFields()) ?? [];
+        return { header: fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')), body: fold(collectBodyText(index.root, raw)) };
+      } catch {
+        return null;
+      }
+    })();
+    return this.text;
+  }
+}
+
+/** Relative cost, to evaluate cheap keys of an AND first. */
+function cost(key: SearchKey): number {
+  switch (key.op) {
+    case 'body':
+    case 'text':
+      return 3;
+    case 'header':
+    case 'date':
+      return key.op === 'date' && key.field === 'internal' ? 0 : 2;
+    case 'not':
+      return cost(key.key);
+    case 'or':
+      return Math.max(cost(key.a), cost(key.b));
+    case 'and':
+      return key.keys.reduce((n, k) => Math.max(n, cost(k)), 0);
+    default:
+      return 0;
+  }
+}
+
+function compareDay(day: string, cmp: 'before' | 'on' | 'since', want: string): boolean {
+  if (cmp === 'before') return day < want;
+  if (cmp === 'on') return day === want;
+  return day >= want;
+}
+
+class Evaluator {
+  private readonly seqRanges = new Map<SearchKey, NumberRange[]>();
+
+  constructor(private readonly ctx: SearchContext) {}
+
+  private ranges(key: Extract<SearchKey, { op: 'seq' | 'uid' }>): NumberRange[] {
+    let r = this.seqRanges.get(key);
+    if (!r) {
+      const view = this.ctx.view;
+      const saved = key.op === 'uid' ? this.ctx.savedUids.map((u): NumberRange => [u, u]) : this.ctx.savedUids.map((u) => view.seqOfUid(u)).filter((s) => s > 0).map((s): NumberRange => [s, s]);
+      const max = key.op === 'uid' ? (view.messages[view.exists - 1]?.uid ?? 0) : view.exists;
+      r = resolveSequenceSet(key.set, max, { saved, clip: key.op === 'seq' });
+      this.seqRanges.set(key, r);
+    }
+    return r;
+  }
+
+  async matches(key: SearchKey, seq: number, m: ViewMessage, c: MessageContent): Promise<boolean> {
+    switch (key.op) {
+      case 'all':
+        return true;
+      case 'flag': {
+        const has = key.flag === '\\Recent' ? m.recent : m.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
+        return has === key.has;
+      }
+      case 'size':
+        return key.cmp === 'larger' ? m.size > key.size : m.size < key.size;
+      case 'seq':
+        return rangesContain(this.ranges(key), seq);
+      case 'uid':
+        return rangesContain(this.ranges(key), m.uid);
+      case 'modseq':
+        return BigInt(m.modseq) >= key.modseq;
+      case 'date': {
+        if (key.field === 'internal') return compareDay(dayOf(m.internalDate), key.cmp, key.date);
+        const fields = await c.headerFields();
+        const date = fields?.find((f) => f.name === 'date');
+        const day = date ? sentDay(date.value) : null;
+        return day !== null && compareDay(day, key.cmp, key.date);
+      }
+      case 'header': {
+        const fields = await c.headerFields();
+        if (!fields) return false;
+        const name = key.field.toLowerCase();
+        const want = fold(key.value);
+        return fields.some((f) => f.name === name && fold(f.value).includes(want));
+      }
+      case 'body':
+      case 'text': {
+        const t = await c.fullText();
+        if (!t) return false;
+        const want = fold(key.value);
+        return t.body.includes(want) || (key.op === 'text' && t.header.includes(want));
+      }
+      case 'not':
+        return !(await this.matches(key.key, seq, m, c));
+      case 'or':
+        return (await this.matches(key.a, seq, m, c)) || (await this.matches(key.b, seq, m, c));
+      case 'and': {
+        const ordered = [...key.keys].sort((a, b) => cost(a) - cost(b));
+        for (const k of ordered) if (!(await this.matches(k, seq, m, c))) return false;
+        return true;
+      }
+    }
+  }
+}
+
+/**
+ * Runs a search over the messages the client knows (messages expunged but not
+ * yet reported are skipped). Rejects only on programming errors; store
+ * failures make a message not match.
+ */
+export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<SearchOutcome> {
+  const now = ctx.now ?? Date.now;
+  const evaluator = new Evaluator(ctx);
+  const matches: { seq: number; message: ViewMessage }[] = [];
+  const messages = ctx.view.messages;
+  const needsContent = cost(key) > 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as ViewMessage;
+    if (m.expunged) continue;
+    if (needsContent && now() > ctx.deadline) return { kind: 'limit' };
+    if (await evaluator.matches(key, i + 1, m, new MessageContent(ctx.store, m))) matches.push({ seq: i + 1, message: m });
+  }
+  return { kind: 'done', matches };
+}

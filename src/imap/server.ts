@@ -1,0 +1,175 @@
+/**
+ * The IMAP service: a listener on 143 (plain, STARTTLS) or 993 (implicit
+ * TLS, RFC 8314), the connection caps, and graceful shutdown.
+ *
+ * Every socket and the listener carry error handlers; a failing connection
+ * ends alone (ARCHITECTURE rule 9). `close()` stops accepting, sends
+ * `* BYE` to every session, and destroys what is still open after a grace
+ * period.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AuthThrottle } from '../auth/index.js';
+import { connectionLogger, newConnectionId } from '../log/index.js';
+import type { MailStore } from '../store/types.js';
+import type { LocalCertificateStore } from '../tls/index.js';
+import { createHardenedTlsServer, hardenTlsServer } from '../tls/index.js';
+import { ImapConnection } from './connection.js';
+import { DEFAULT_IMAP_LIMITS, type ImapLimits } from './limits.js';
+import { RecentRegistry } from './mailbox-view.js';
+import type { ImapServices, SessionRegistry } from './session.js';
+import { statusLine } from './wire.js';
+
+/** What `createImapServer` needs. The caller owns (and closes) store, certs and throttle. */
+export interface ImapServerOptions {
+  store: MailStore;
+  certs: LocalCertificateStore;
+  /** The one failure throttle shared with SMTP submission and POP3. */
+  throttle: AuthThrottle;
+  log: Logger;
+  limits?: Partial<ImapLimits>;
+  hostname: string;
+  /** true for 993 (TLS from the first byte), false for 143 (STARTTLS). */
+  implicitTls: boolean;
+  /** How long `close()` waits for sessions to finish after BYE (default 2 s). */
+  closeTimeoutMs?: number;
+}
+
+/** A running (or not yet listening) IMAP service. */
+export interface ImapServer {
+  /** Binds and listens; resolves with the bound address. Rejects if the port cannot be bound. */
+  listen(host: string, port: number): Promise<{ address: string; port: number }>;
+  /** Stops accepting, says BYE to every session, waits up to the grace period, then destroys the rest. Idempotent. */
+  close(): Promise<void>;
+  /** Connections currently open (for status and tests). */
+  connectionCount(): number;
+}
+
+/** Per-account session counts; see the TSDoc of `ImapLimits` for the caps. */
+class Sessions implements SessionRegistry {
+  private readonly perUser = new Map<string, number>();
+  private readonly perUserIp = new Map<string, number>();
+
+  constructor(private readonly limits: ImapLimits) {}
+
+  tryAdd(user: string, ip: string): boolean {
+    const key = `${user}\u0000${ip}`;
+    const u = this.perUser.get(user) ?? 0;
+    const ui = this.perUserIp.get(key) ?? 0;
+    if (u >= this.limits.maxConnectionsPerUser || ui >= this.limits.maxConnectionsPerUserIp) return false;
+    this.perUser.set(user, u + 1);
+    this.perUserIp.set(key, ui + 1);
+    return true;
+  }
+
+  remove(user: string, ip: string): void {
+    const key = `${user}\u0000${ip}`;
+    const u = (this.perUser.get(user) ?? 1) - 1;
+    const ui = (this.perUserIp.get(key) ?? 1) - 1;
+    if (u <= 0) this.perUser.delete(user);
+    else this.perUser.set(user, u);
+    if (ui <= 0) this.perUserIp.delete(key);
+    else this.perUserIp.set(key, ui);
+  }
+}
+
+/**
+ * Builds the IMAP service (RFC 3501 + the extensions in capabilities.ts).
+ * Nothing listens until `listen`. For both ports, make two servers with the
+ * same store, certs and throttle (`\Recent` is then tracked per port, which
+ * RFC 3501 allows: it only promises "at most one session").
+ */
+export function createImapServer(opts: ImapServerOptions): ImapServer {
+  const limits: ImapLimits = { ...DEFAULT_IMAP_LIMITS, ...opts.limits };
+  const log = opts.log;
+  const services: ImapServices = {
+    store: opts.store,
+    certs: opts.certs,
+    throttle: opts.throttle,
+    log,
+    limits,
+    hostname: opts.hostname,
+    recent: new RecentRegistry(),
+    sessions: new Sessions(limits),
+  };
+  const connections = new Set<ImapConnection>();
+  /** Connections per IP that have not logged in. */
+  const unauthenticated = new Map<string, number>();
+  let closing = false;
+
+  const release = (ip: string): void => {
+    const n = (unauthenticated.get(ip) ?? 1) - 1;
+    if (n <= 0) unauthenticated.delete(ip);
+    else unauthenticated.set(ip, n);
+  };
+
+  const accept = (socket: Socket, tls: boolean): void => {
+    socket.on('error', () => undefined);
+    const ip = socket.remoteAddress ?? 'unknown';
+    const refuse = (text: string): void => {
+      socket.end(statusLine('*', 'BYE', text));
+      setTimeout(() => socket.destroy(), 1000).unref();
+    };
+    if (closing) return refuse('Server shutting down');
+    if (connections.size >= limits.maxConnections) return refuse('Too many connections');
+    if ((unauthenticated.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('Too many connections from your address');
+    unauthenticated.set(ip, (unauthenticated.get(ip) ?? 0) + 1);
+    let counted = true;
+    const connLog = connectionLogger(log, { svc: 'imap', cid: newConnectionId(), remote: ip });
+    const conn = new ImapConnection(socket, services, connLog, {
+      tls,
+      onClose: (c) => {
+        connections.delete(c);
+        if (counted) release(ip);
+        counted = false;
+      },
+      // The per-IP cap is for connections that have not logged in; a login moves the session to the per-account caps.
+      onLogin: () => {
+        if (counted) release(ip);
+        counted = false;
+      },
+    });
+    connections.add(conn);
+    conn.start();
+  };
+
+  let server: Server | TlsServer;
+  if (opts.implicitTls) {
+    server = createHardenedTlsServer(opts.certs, log, (socket) => accept(socket, true));
+  } else {
+    server = hardenTlsServer(
+      createServer((socket) => accept(socket, false)),
+      log,
+    );
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const a = server.address();
+          if (a && typeof a === 'object') resolve({ address: a.address, port: a.port });
+          else reject(new Error('imap: listener has no address'));
+        });
+      });
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const c of connections) c.bye('Server shutting down');
+        const deadline = Date.now() + (opts.closeTimeoutMs ?? 2000);
+        while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        for (const c of connections) c.destroy();
+        await stopped;
+      })();
+      return closed;
+    },
+    connectionCount: () => connections.size,
+  };
+}

@@ -1,0 +1,73 @@
+import type { MailStore } from '../store/types.js';
+import { err, multiline, ok, type Pop3Command } from './protocol.js';
+import type { Maildrop, MaildropEntry } from './maildrop.js';
+import { sendMessage, type Pop3Output } from './send-message.js';
+
+/** Looks up a message number and writes the RFC 1939 -ERR for missing or deleted ones; null when it did. */
+async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<MaildropEntry | null> {
+  const found = drop.lookup(n);
+  if (found.found) return found.entry;
+  await out.write(found.reason === 'deleted' ? err(`Message ${n} is deleted`) : err('No such message'));
+  return null;
+}
+
+/**
+ * TRANSACTION-state commands (RFC 1939 §5, §7; UIDL and TOP are RFC 1939
+ * optional commands announced in CAPA). Message numbers refer to the login
+ * snapshot; a deleted message is answered -ERR by every command but LIST
+ * and UIDL without an argument, which skip it. Resolves false when `cmd` is
+ * not a TRANSACTION command (the caller counts it as bad); rejects only when
+ * the connection fails mid-message, and then the caller must close it.
+ */
+export async function runTransactionCommand(store: MailStore, out: Pop3Output, drop: Maildrop, cmd: Pop3Command): Promise<boolean> {
+  switch (cmd.name) {
+    case 'STAT': {
+      const { count, octets } = drop.stat();
+      await out.write(`+OK ${count} ${octets}\r\n`);
+      return true;
+    }
+    case 'LIST':
+    case 'UIDL': {
+      const show = (n: number, e: MaildropEntry): string => `${n} ${cmd.name === 'LIST' ? e.size : e.uidl}`;
+      if (cmd.msg !== null) {
+        const entry = await entryOr(out, drop, cmd.msg);
+        if (entry) await out.write(ok(show(cmd.msg, entry)));
+        return true;
+      }
+      const lines: string[] = [];
+      drop.entries.forEach((e, i) => {
+        if (!e.deleted) lines.push(show(i + 1, e));
+      });
+      const { count, octets } = drop.stat();
+      await out.write(multiline(cmd.name === 'LIST' ? `${count} messages (${octets} octets)` : 'Unique-ID listing follows', lines));
+      return true;
+    }
+    case 'RETR':
+    case 'TOP': {
+      const entry = await entryOr(out, drop, cmd.msg);
+      if (!entry) return true;
+      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null);
+      // The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message.
+      if (!sent) await out.write(err('Message is no longer available'));
+      return true;
+    }
+    case 'DELE': {
+      const entry = await entryOr(out, drop, cmd.msg);
+      if (!entry) return true;
+      entry.deleted = true;
+      await out.write(ok(`Message ${cmd.msg} deleted`));
+      return true;
+    }
+    case 'RSET': {
+      drop.reset();
+      const { count, octets } = drop.stat();
+      await out.write(ok(`Maildrop has ${count} messages (${octets} octets)`));
+      return true;
+    }
+    case 'NOOP':
+      await out.write(ok(''));
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DotStuffer, TopCutter } from '../../src/pop3/message-stream.js';
+import { decodeBase64Response, parsePlain } from '../../src/pop3/sasl-plain.js';
+
+/** The whole-buffer reference for stuffing: a "." after every line start doubled, then the terminator. */
+function referenceStuff(msg: Buffer): string {
+  const text = msg.toString('latin1');
+  const stuffed = text.replace(/(^|\n)\./g, '$1..');
+  return stuffed + (text === '' || text.endsWith('\n') ? '.\r\n' : '\r\n.\r\n');
+}
+
+/** The whole-buffer reference for TOP: header, blank line, n body lines. */
+function referenceTop(msg: Buffer, n: number): string {
+  const lines = msg.toString('latin1').split(/(?<=\n)/);
+  const blank = lines.findIndex((l) => l === '\r\n' || l === '\n');
+  if (blank < 0) return lines.join('');
+  return lines.slice(0, blank + 1 + n).join('');
+}
+
+function inChunks(msg: Buffer, size: number, f: (chunk: Buffer) => Buffer, stop: () => boolean = () => false): string {
+  let out = '';
+  for (let i = 0; i < msg.length && !stop(); i += size) out += f(msg.subarray(i, i + size)).toString('latin1');
+  return out;
+}
+
+const samples = [
+  '',
+  '.',
+  'Subject: x\r\n\r\n.\r\n..\r\n.x\r\nend',
+  '.starts with dot\r\nA: b\r\n\r\nbody\r\n.\r\n',
+  'A: b\r\nC: d\r\n\r\nl1\r\nl2\r\n\r\nl4\r\n.l5\r\n',
+  'no blank line at all\r\nX: y\r\n',
+  'bare: lf\n\n.one\ntwo\n',
+  'A: b\r\n\r\n',
+].map((s) => Buffer.from(s, 'latin1'));
+
+describe('pop3 dot-stuffing', () => {
+  it('matches the reference for every chunk size', () => {
+    for (const msg of samples) {
+      for (let size = 1; size <= Math.max(1, msg.length); size++) {
+        const s = new DotStuffer();
+        const out = inChunks(msg, size, (c) => s.push(c)) + s.finish().toString('latin1');
+        assert.equal(out, referenceStuff(msg), `${JSON.stringify(msg.toString())} / ${size}`);
+      }
+    }
+  });
+
+  it('returns the chunk itself when nothing needs stuffing', () => {
+    const chunk = Buffer.from('no dots at line starts\r\nhere. either\r\n');
+    assert.equal(new DotStuffer().push(chunk), chunk);
+  });
+});
+
+describe('pop3 TOP cutter', () => {
+  it('matches the reference for every chunk size and line count', () => {
+    for (const msg of samples) {
+      for (const n of [0, 1, 2, 5]) {
+        for (let size = 1; size <= Math.max(1, msg.length); size++) {
+          const cut = new TopCutter(n);
+          const out = inChunks(msg, size, (c) => cut.push(c), () => cut.done);
+          assert.equal(out, referenceTop(msg, n), `${JSON.stringify(msg.toString())} n=${n} / ${size}`);
+        }
+      }
+    }
+  });
+});
+
+describe('pop3 SASL PLAIN decoding', () => {
+  it('accepts well-formed responses and refuses the rest', () => {
+    const enc = (s: string): string => Buffer.from(s).toString('base64');
+    assert.deepEqual(parsePlain(decodeBase64Response(enc('\0a@b.c\0pw'))!), { authzid: '', authcid: 'a@b.c', password: 'pw' });
+    assert.deepEqual(decodeBase64Response('='), Buffer.alloc(0));
+    for (const bad of ['=AAA', 'AAA=BBB', 'ab*d', 'abc']) assert.equal(decodeBase64Response(bad), null, bad);
+    for (const bad of ['a@b.c\0pw', '\0\0pw', '\0a@b.c\0', 'x@y.z\0a@b.c\0pw', '\0a\0b\0c']) assert.equal(parsePlain(Buffer.from(bad)), null, JSON.stringify(bad));
+    assert.equal(parsePlain(Buffer.from([0, 0xc0, 0xaf, 0, 0x70])), null, 'not UTF-8');
+  });
+});
