@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BootConfig, ServiceName } from './config/types.js';
 import type { MailStore } from './store/types.js';
-import type { CertificateStore } from './tls/types.js';
 import { openStore } from './store/index.js';
-import { openCertificates } from './tls/index.js';
-import { createInboundSmtp, type InboundSmtp } from './smtp/inbound-server.js';
+import { openCertificates, type LocalCertificateStore } from './tls/index.js';
+import { AuthThrottle } from './auth/index.js';
+import { createInboundSmtp } from './smtp/inbound-server.js';
+import { createImapServer } from './imap/server.js';
+import { createPop3Server } from './pop3/index.js';
 import { startControlServer } from './control/index.js';
+import { createDnsResolver, runDnsCheck, startDailyDnsCheck, type DnsResolver } from './dns/index.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -19,15 +22,43 @@ export interface StartOptions {
 /** The running appliance: every service over one store. */
 export interface Appliance {
   store: MailStore;
-  certs: CertificateStore;
+  certs: LocalCertificateStore;
   /** Where each running service listens (`host:port`). */
   addresses: Partial<Record<ServiceName, string>>;
   /** Stops accepting, finishes in-flight work, closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Services this release runs; the others in the config are accepted and reported as not yet available. */
-export const IMPLEMENTED_SERVICES: readonly ServiceName[] = ['smtp'];
+/** A network service as the composition root sees it. */
+interface Listener {
+  listen(host: string, port: number): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** What every service factory receives. */
+interface ServiceContext {
+  store: MailStore;
+  certs: LocalCertificateStore;
+  throttle: AuthThrottle;
+  config: BootConfig;
+  log: Logger;
+  resolver: DnsResolver;
+}
+
+/**
+ * The services this release runs, in start order. A service the config
+ * enables but that is missing here is reported as not available.
+ */
+const SERVICES: Partial<Record<ServiceName, (ctx: ServiceContext) => Listener>> = {
+  smtp: (c) => createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log }),
+  imap: (c) => createImapServer({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.imap, hostname: c.config.hostname, implicitTls: false }),
+  imaps: (c) => createImapServer({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.imap, hostname: c.config.hostname, implicitTls: true }),
+  pop3: (c) => createPop3Server({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.pop3, hostname: c.config.hostname, implicitTls: false }),
+  pop3s: (c) => createPop3Server({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.pop3, hostname: c.config.hostname, implicitTls: true }),
+};
+
+/** Services the configuration may name, whether or not this release runs them. */
+export const IMPLEMENTED_SERVICES = Object.keys(SERVICES) as ServiceName[];
 
 function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -36,8 +67,10 @@ function formatAddress(host: string, port: number): string {
 /**
  * Composition root (ARCHITECTURE "main.ts"): opens the store and the
  * certificates in `dataDir` (creating them on first start), starts every
- * implemented service that the config enables, and the control socket the CLI
- * uses while the appliance runs. On failure everything already opened is closed.
+ * implemented service that the config enables, the control socket the CLI
+ * uses while the appliance runs, and the daily DNS self-check. On failure
+ * everything already opened is closed. Closing runs in reverse order: the
+ * listeners stop (finishing in-flight work) before the store closes.
  */
 export async function startAppliance(opts: StartOptions): Promise<Appliance> {
   const { dataDir, config, log } = opts;
@@ -57,18 +90,22 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     closers.push(() => store.close());
     const certs = await openCertificates({ dir: join(dataDir, 'tls'), hostname: config.hostname, log: log.child({ svc: 'tls' }) });
     closers.push(async () => certs.close());
+    const resolver = createDnsResolver({ servers: config.dns.servers });
+    // One failure throttle for every protocol, so guessing cannot hop between them.
+    const ctx: ServiceContext = { store, certs, throttle: new AuthThrottle(), config, log, resolver };
 
     const addresses: Partial<Record<ServiceName, string>> = {};
-    const smtpListen = config.listen.smtp;
-    let smtp: InboundSmtp | undefined;
-    if (smtpListen) {
-      smtp = createInboundSmtp({ store, certs, hostname: config.hostname, limits: config.smtp, log: log.child({ svc: 'smtp' }) });
-      const bound = await smtp.listen(smtpListen.host, smtpListen.port);
-      addresses.smtp = formatAddress(bound.address, bound.port);
-      // Closed first on shutdown (closers run in reverse): stop taking mail before the store closes.
-      const running = smtp;
-      closers.push(() => running.close());
-      opts.onListening?.('smtp', addresses.smtp);
+    for (const [name, make] of Object.entries(SERVICES) as [ServiceName, (c: ServiceContext) => Listener][]) {
+      const where = config.listen[name];
+      if (!where) continue;
+      const service = make({ ...ctx, log: log.child({ svc: name }) });
+      const bound = await service.listen(where.host, where.port);
+      closers.push(() => service.close());
+      addresses[name] = formatAddress(bound.address, bound.port);
+      opts.onListening?.(name, addresses[name]);
+    }
+    for (const name of Object.keys(config.listen) as ServiceName[]) {
+      if (config.listen[name] && !SERVICES[name]) log.warn({ service: name }, 'service not available in this release');
     }
 
     const control = await startControlServer({
@@ -80,13 +117,24 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     });
     closers.push(() => control.close());
 
+    if (config.dns.dailyCheck) {
+      // The first run waits a few minutes so that boot (and short-lived test runs) send no DNS traffic.
+      const daily = startDailyDnsCheck({
+        dir: dataDir,
+        log: log.child({ svc: 'dns-check' }),
+        firstDelayMs: 10 * 60_000,
+        run: () =>
+          runDnsCheck({
+            store,
+            resolver,
+            config: { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined },
+          }),
+      });
+      closers.push(async () => daily.stop());
+    }
+
     let closing: Promise<void> | undefined;
-    return {
-      store,
-      certs,
-      addresses,
-      close: () => (closing ??= closeAll()),
-    };
+    return { store, certs, addresses, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll();
     throw err;

@@ -83,6 +83,7 @@ export function defaultBootConfig(env: BootEnvironment): BootConfig {
     smtp: { ...DEFAULT_SMTP_LIMITS },
     imap: { ...DEFAULT_IMAP_LIMITS },
     pop3: { ...DEFAULT_POP3_LIMITS },
+    dns: { servers: [], publicIp: null, echoUrl: null, dailyCheck: true },
     log: { level: 'info' },
   };
 }

@@ -27,6 +27,18 @@ export interface SmtpLimits {
   maxRcptErrors: number;
 }
 
+/** DNS settings of the boot file. */
+export interface DnsSettings {
+  /** Resolvers as "ip" or "ip:port"; empty means the system's (/etc/resolv.conf). */
+  servers: string[];
+  /** The box's public address when the owner knows it (otherwise the self-check asks `echoUrl`, if set). */
+  publicIp: string | null;
+  /** An owner-chosen URL that answers with the caller's public address in plain text. */
+  echoUrl: string | null;
+  /** Run the DNS self-check once a day (first run a few minutes after start). */
+  dailyCheck: boolean;
+}
+
 /** The boot configuration in `DIR/letterbox.json`, after defaults and validation. */
 export interface BootConfig {
   hostname: string;
@@ -36,5 +48,7 @@ export interface BootConfig {
   imap: ImapLimits;
   /** POP3 limits; defaults in `src/pop3/limits.ts`. */
   pop3: Pop3Limits;
+  /** DNS: the resolvers the box asks (MX lookups, SPF/DKIM/DMARC checks, the self-check) and what the self-check needs. */
+  dns: DnsSettings;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }

@@ -3,13 +3,15 @@ import { defaultBootConfig } from './defaults.js';
 import type { BootEnvironment } from './environment.js';
 import { describeValue, parseListenAddress } from './listen-address.js';
 import { SERVICE_NAMES, type BootConfig, type ServiceName, type SmtpLimits } from './types.js';
+import { isIP as isIp } from 'node:net';
 import { DEFAULT_IMAP_LIMITS } from '../imap/limits.js';
 import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 
 /** Log levels accepted by `log.level` (pino's names). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'log'] as const;
+const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'dns', 'log'] as const;
+const DNS_KEYS = ['servers', 'publicIp', 'echoUrl', 'dailyCheck'] as const;
 const LOG_KEYS = ['level'] as const;
 
 /** Lower bound of each SMTP limit; every limit is an integer. Timers may be tiny so tests can use short ones. */
@@ -88,6 +90,8 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
   validateLimits(raw.imap, 'imap', config.imap, minimumsOf(DEFAULT_IMAP_LIMITS), problem);
   validateLimits(raw.pop3, 'pop3', config.pop3, minimumsOf(DEFAULT_POP3_LIMITS), problem);
 
+  validateDns(raw.dns, config, problem);
+
   if (raw.log !== undefined) {
     if (!isPlainObject(raw.log)) {
       problem(`"log" must be an object (got ${describeValue(raw.log)})`);
@@ -106,6 +110,33 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
 
   if (problems.length > 0) throw new MailError('invalid', problems.join('\n'));
   return config;
+}
+
+/** The `dns` section: resolver addresses, the public address, the echo URL, the daily check switch. */
+function validateDns(raw: unknown, config: BootConfig, problem: (text: string) => void): void {
+  if (raw === undefined) return;
+  if (!isPlainObject(raw)) {
+    problem(`"dns" must be an object (got ${describeValue(raw)})`);
+    return;
+  }
+  checkKeys(raw, 'dns.', DNS_KEYS, problem);
+  if (raw.servers !== undefined) {
+    const ok = Array.isArray(raw.servers) && raw.servers.every((s) => typeof s === 'string' && isIp(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1')));
+    if (ok) config.dns.servers = raw.servers as string[];
+    else problem(`"dns.servers" must be a list of IP addresses such as ["192.168.1.1", "127.0.0.1:5353"] (got ${describeValue(raw.servers)})`);
+  }
+  if (raw.publicIp !== undefined) {
+    if (raw.publicIp === null || (typeof raw.publicIp === 'string' && isIp(raw.publicIp))) config.dns.publicIp = raw.publicIp;
+    else problem(`"dns.publicIp" must be an IP address or null (got ${describeValue(raw.publicIp)})`);
+  }
+  if (raw.echoUrl !== undefined) {
+    if (raw.echoUrl === null || (typeof raw.echoUrl === 'string' && /^https?:\/\/\S+$/.test(raw.echoUrl))) config.dns.echoUrl = raw.echoUrl;
+    else problem(`"dns.echoUrl" must be an http(s) URL or null (got ${describeValue(raw.echoUrl)})`);
+  }
+  if (raw.dailyCheck !== undefined) {
+    if (typeof raw.dailyCheck === 'boolean') config.dns.dailyCheck = raw.dailyCheck;
+    else problem(`"dns.dailyCheck" must be true or false (got ${describeValue(raw.dailyCheck)})`);
+  }
 }
 
 /**

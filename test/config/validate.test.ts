@@ -89,12 +89,14 @@ test('given values override defaults, the rest stay', () => {
 
 const rejected: [string, unknown, RegExp][] = [
   ['not an object', [1, 2], /must contain a JSON object \(got an array\)/],
-  ['unknown top-level key', { hostnmae: 'x' }, /unknown key "hostnmae" \(expected one of hostname, listen, smtp, imap, pop3, log; did you mean "hostname"\?\)/],
+  ['unknown top-level key', { hostnmae: 'x' }, /unknown key "hostnmae" \(expected one of hostname, listen, smtp, imap, pop3, dns, log; did you mean "hostname"\?\)/],
   ['unknown service', { listen: { smpt: '0.0.0.0:25' } }, /letterbox\.json: unknown key "listen\.smpt" \(expected one of smtp, submission, submissions, imap, imaps, pop3, pop3s, admin; did you mean "smtp"\?\)/],
   ['unknown limit', { smtp: { maxRcpt: 5 } }, /unknown key "smtp\.maxRcpt" \(expected one of maxMessageBytes/],
   ['unknown log key', { log: { lvl: 'info' } }, /unknown key "log\.lvl"/],
   ['unknown imap limit', { imap: { maxLine: 5 } }, /unknown key "imap\.maxLine" \(expected one of maxLineBytesPreAuth/],
   ['pop3 limit not an integer', { pop3: { idleTimeoutMs: '10' } }, /"pop3\.idleTimeoutMs" must be an integer >= 1 \(got the string "10"\)/],
+  ['dns server not an address', { dns: { servers: ['resolver.example'] } }, /"dns\.servers" must be a list of IP addresses/],
+  ['dns unknown key', { dns: { dailycheck: false } }, /unknown key "dns\.dailycheck" .*did you mean "dailyCheck"/],
   ['hostname not a string', { hostname: 42 }, /"hostname" must be a string \(got number 42\)/],
   ['hostname not a DNS name', { hostname: 'mail box' }, /"hostname" must be a DNS name/],
   ['listen not an object', { listen: '0.0.0.0:25' }, /"listen" must be an object/],
