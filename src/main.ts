@@ -5,11 +5,9 @@ import type { MailStore } from './store/types.js';
 import { openStore } from './store/index.js';
 import { openCertificates, type LocalCertificateStore } from './tls/index.js';
 import { AuthThrottle } from './auth/index.js';
-import { createInboundSmtp } from './smtp/inbound-server.js';
-import { createImapServer } from './imap/server.js';
-import { createPop3Server } from './pop3/index.js';
 import { startControlServer } from './control/index.js';
-import { createDnsResolver, runDnsCheck, startDailyDnsCheck, type DnsResolver } from './dns/index.js';
+import type { DnsResolver } from './dns/types.js';
+import { createDnsResolver } from './dns/node-resolver.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -45,16 +43,26 @@ interface ServiceContext {
   resolver: DnsResolver;
 }
 
+/** Builds one service; the module behind it is loaded only when the service is enabled. */
+type ServiceFactory = (ctx: ServiceContext) => Promise<Listener>;
+
+const imap = (implicitTls: boolean): ServiceFactory => async (c) =>
+  (await import('./imap/server.js')).createImapServer({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.imap, hostname: c.config.hostname, implicitTls });
+const pop3 = (implicitTls: boolean): ServiceFactory => async (c) =>
+  (await import('./pop3/index.js')).createPop3Server({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.pop3, hostname: c.config.hostname, implicitTls });
+
 /**
  * The services this release runs, in start order. A service the config
- * enables but that is missing here is reported as not available.
+ * enables but that is missing here is reported as not available. Modules load
+ * lazily: on a 1 GB board every service left off saves its code's memory.
  */
-const SERVICES: Partial<Record<ServiceName, (ctx: ServiceContext) => Listener>> = {
-  smtp: (c) => createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log }),
-  imap: (c) => createImapServer({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.imap, hostname: c.config.hostname, implicitTls: false }),
-  imaps: (c) => createImapServer({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.imap, hostname: c.config.hostname, implicitTls: true }),
-  pop3: (c) => createPop3Server({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.pop3, hostname: c.config.hostname, implicitTls: false }),
-  pop3s: (c) => createPop3Server({ store: c.store, certs: c.certs, throttle: c.throttle, log: c.log, limits: c.config.pop3, hostname: c.config.hostname, implicitTls: true }),
+const SERVICES: Partial<Record<ServiceName, ServiceFactory>> = {
+  smtp: async (c) =>
+    (await import('./smtp/inbound-server.js')).createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log }),
+  imap: imap(false),
+  imaps: imap(true),
+  pop3: pop3(false),
+  pop3s: pop3(true),
 };
 
 /** Services the configuration may name, whether or not this release runs them. */
@@ -95,10 +103,10 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     const ctx: ServiceContext = { store, certs, throttle: new AuthThrottle(), config, log, resolver };
 
     const addresses: Partial<Record<ServiceName, string>> = {};
-    for (const [name, make] of Object.entries(SERVICES) as [ServiceName, (c: ServiceContext) => Listener][]) {
+    for (const [name, make] of Object.entries(SERVICES) as [ServiceName, ServiceFactory][]) {
       const where = config.listen[name];
       if (!where) continue;
-      const service = make({ ...ctx, log: log.child({ svc: name }) });
+      const service = await make({ ...ctx, log: log.child({ svc: name }) });
       const bound = await service.listen(where.host, where.port);
       closers.push(() => service.close());
       addresses[name] = formatAddress(bound.address, bound.port);
@@ -119,12 +127,13 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
 
     if (config.dns.dailyCheck) {
       // The first run waits a few minutes so that boot (and short-lived test runs) send no DNS traffic.
+      const { startDailyDnsCheck } = await import('./dns/daily-run.js');
       const daily = startDailyDnsCheck({
         dir: dataDir,
         log: log.child({ svc: 'dns-check' }),
         firstDelayMs: 10 * 60_000,
-        run: () =>
-          runDnsCheck({
+        run: async () =>
+          (await import('./dns/engine.js')).runDnsCheck({
             store,
             resolver,
             config: { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined },
