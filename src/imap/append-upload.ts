@@ -20,8 +20,6 @@ import type { CommandContext } from './session.js';
 import { statusLine } from './wire.js';
 
 export class AppendUpload {
-  /** True while literal bytes are still arriving. */
-  receiving = true;
   private failed: unknown = null;
   private readonly indexer: MimeIndexer;
 
@@ -60,7 +58,6 @@ export class AppendUpload {
     framer.acceptAppend();
     const upload = new AppendUpload(ctx, cmd, ctx.services.store.createBlob());
     if (cmd.synchronizing) await ctx.write('+ Ready for literal data\r\n');
-    if (cmd.size === 0) upload.receiving = false;
     return upload;
   }
 
@@ -77,7 +74,6 @@ export class AppendUpload {
 
   /** The literal and its CRLF arrived: commit, append, answer. */
   async finish(): Promise<void> {
-    this.receiving = false;
     const { ctx, cmd } = this;
     const s = ctx.state;
     let response: string;
@@ -101,7 +97,6 @@ export class AppendUpload {
 
   /** The connection went away mid-upload. */
   async abort(): Promise<void> {
-    this.receiving = false;
     await this.writer.abort().catch(() => undefined);
   }
 }

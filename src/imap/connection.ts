@@ -129,7 +129,8 @@ export class ImapConnection implements CommandContext {
     this.pumping = true;
     try {
       while (!this.closed) {
-        if (this.running && !this.waiter && !this.upload?.receiving) break;
+        // An APPEND upload keeps pulling (its data and its end) even though a command is under way.
+        if (this.running && !this.waiter && !this.upload) break;
         const ev = this.framer.next();
         if (!ev) break;
         await this.onEvent(ev);

@@ -101,6 +101,8 @@ export class Pop3Connection implements Pop3SessionIo {
   }
 
   private listen(socket: Socket): void {
+    // Every reply goes out in as few writes as we can make it; waiting for ACKs (Nagle) only adds latency.
+    socket.setNoDelay(true);
     socket.setTimeout(this.ctx.limits.idleTimeoutMs);
     socket.on('timeout', this.onTimeout);
     socket.on('data', this.onData);

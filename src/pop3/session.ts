@@ -8,6 +8,7 @@ import { CREDENTIAL_KEYWORDS, continuation, err, keywordOf, multiline, ok, parse
 import { Maildrop, type MaildropLocks } from './maildrop.js';
 import { decodeBase64Response, parsePlain } from './sasl-plain.js';
 import { runTransactionCommand } from './transaction.js';
+import { ReadAhead } from './read-ahead.js';
 import type { Pop3Output } from './send-message.js';
 
 /** What the connection does after a line was handled. */
@@ -39,7 +40,7 @@ export interface Pop3SessionContext {
  */
 export type Pop3State =
   | { phase: 'AUTHORIZATION'; user: string | null; saslPending: boolean }
-  | { phase: 'TRANSACTION'; drop: Maildrop; release: () => void }
+  | { phase: 'TRANSACTION'; drop: Maildrop; release: () => void; readAhead: ReadAhead }
   | { phase: 'UPDATE'; drop: Maildrop; release: () => void }
   | { phase: 'CLOSED' };
 
@@ -73,7 +74,10 @@ export class Pop3Session {
 
   /** The connection is gone: drop the lock, delete nothing. A commit already in UPDATE finishes on its own. */
   abort(): void {
-    if (this.state.phase === 'TRANSACTION') this.state.release();
+    if (this.state.phase === 'TRANSACTION') {
+      this.state.readAhead.clear();
+      this.state.release();
+    }
     if (this.state.phase !== 'UPDATE') this.state = { phase: 'CLOSED' };
   }
 
@@ -89,13 +93,13 @@ export class Pop3Session {
     }
     // RFC 2449 §4: 255 octets per command line; credential lines get a larger bounded budget (see Pop3Limits).
     if (line.octets > this.ctx.limits.maxLineLength && !CREDENTIAL_KEYWORDS.has(keywordOf(text))) return this.bad('Line too long');
-    this.log.debug({ cmd: maskCommand(text) }, 'pop3 command');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ cmd: maskCommand(text) }, 'pop3 command');
     const cmd = parseCommand(text);
     if (cmd.name === 'ERROR') return this.bad(cmd.message);
     if (cmd.name === 'CAPA') return this.reply(multiline('Capability list follows', this.capabilities()));
     if (this.state.phase === 'AUTHORIZATION') return this.authorization(cmd);
     if (cmd.name === 'QUIT') return this.quit(this.state.drop, this.state.release);
-    const handled = await runTransactionCommand(this.ctx.store, this.io, this.state.drop, cmd);
+    const handled = await runTransactionCommand(this.ctx.store, this.io, this.state.drop, this.state.readAhead, cmd);
     return handled ? 'continue' : this.bad('Command not valid in this state');
   }
 
@@ -186,7 +190,7 @@ export class Pop3Session {
       release(); // the connection went away while we were reading the store
       return 'close';
     }
-    this.state = { phase: 'TRANSACTION', drop, release };
+    this.state = { phase: 'TRANSACTION', drop, release, readAhead: new ReadAhead(this.ctx.store, drop) };
     this.badCommands = 0;
     this.log.setBindings({ user: canonical });
     const { count, octets } = drop.stat();

@@ -2,6 +2,7 @@ import type { MailStore } from '../store/types.js';
 import { err, multiline, ok, type Pop3Command } from './protocol.js';
 import type { Maildrop, MaildropEntry } from './maildrop.js';
 import { sendMessage, type Pop3Output } from './send-message.js';
+import type { ReadAhead } from './read-ahead.js';
 
 /** Looks up a message number and writes the RFC 1939 -ERR for missing or deleted ones; null when it did. */
 async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<MaildropEntry | null> {
@@ -19,7 +20,7 @@ async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<Mail
  * not a TRANSACTION command (the caller counts it as bad); rejects only when
  * the connection fails mid-message, and then the caller must close it.
  */
-export async function runTransactionCommand(store: MailStore, out: Pop3Output, drop: Maildrop, cmd: Pop3Command): Promise<boolean> {
+export async function runTransactionCommand(store: MailStore, out: Pop3Output, drop: Maildrop, readAhead: ReadAhead, cmd: Pop3Command): Promise<boolean> {
   switch (cmd.name) {
     case 'STAT': {
       const { count, octets } = drop.stat();
@@ -46,7 +47,8 @@ export async function runTransactionCommand(store: MailStore, out: Pop3Output, d
     case 'TOP': {
       const entry = await entryOr(out, drop, cmd.msg);
       if (!entry) return true;
-      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null);
+      const whole = cmd.name === 'RETR' ? readAhead.take(cmd.msg) : undefined;
+      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null, whole);
       // The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message.
       if (!sent) await out.write(err('Message is no longer available'));
       return true;

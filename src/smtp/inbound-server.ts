@@ -10,6 +10,7 @@ import { GuardedSmtpServer } from './connection-guard.js';
 import { replies, replyFor, type SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
 import { writeMessage } from './message-writer.js';
+import { rewriteStoredMessage, runMessageChecks, type MessageCheck } from './inbound-auth.js';
 
 export interface InboundSmtpOptions {
   store: MailStore;
@@ -19,6 +20,12 @@ export interface InboundSmtpOptions {
   log: Logger;
   /** How long close() lets sessions finish before cutting them off. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * Checks of the whole message after it is stored and before it is delivered
+   * (e.g. `inboundAuthCheck` from inbound-auth.ts: SPF/DKIM/DMARC). Their
+   * verdicts can refuse the message or add/drop header fields.
+   */
+  checks?: readonly MessageCheck[];
 }
 
 /** A running inbound (MX, port 25) SMTP service. */
@@ -172,8 +179,21 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
     const outcome = await writeMessage(stream, { store, prefix, maxReceived: MAX_RECEIVED });
     if (outcome.kind === 'oversized') return 'oversized'; // smtp-server replies 552 5.3.4 itself
     if (outcome.kind === 'rejected') return outcome.reply;
-    await store.deliver({ blobId: outcome.blobId, index: outcome.index, accounts });
-    log.info({ cid: session.id, id, size: outcome.size, rcpts: accounts.length }, 'message delivered');
+    let stored = outcome;
+    if (opts.checks && opts.checks.length > 0) {
+      const ctx = { sender: mailFrom ? mailFrom.address : '', recipients: session.envelope.rcptTo.map((r) => r.address), remoteAddress: session.remoteAddress, helo: session.hostNameAppearsAs ?? '', readMessage: () => store.readBlob(outcome.blobId) };
+      const verdict = await runMessageChecks(opts.checks, ctx, (check, err) => log.warn({ err, cid: session.id, check }, 'message check failed'));
+      if (verdict.kind === 'refuse') {
+        await store.discardBlob(outcome.blobId);
+        return verdict.reply;
+      }
+      if (verdict.headers || verdict.drops.length > 0) {
+        stored = { ...outcome, ...(await rewriteStoredMessage(store, outcome.blobId, verdict.headers, verdict.drops)) };
+        await store.discardBlob(outcome.blobId);
+      }
+    }
+    await store.deliver({ blobId: stored.blobId, index: stored.index, accounts });
+    log.info({ cid: session.id, id, size: stored.size, rcpts: accounts.length }, 'message delivered');
     return `Ok: queued as ${id}`;
   }
 

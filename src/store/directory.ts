@@ -104,6 +104,18 @@ export function setPasswordHash(core: StoreCore, address: string, passwordHash: 
   });
 }
 
+/** Sets an account's quota (0 = unlimited); usage is unchanged, so it may now be over quota. Fails `invalid`, `notFound`. */
+export function setQuota(core: StoreCore, address: string, quotaBytes: number): Promise<void> {
+  const addr = canonicalAddress(address);
+  if (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0) return Promise.reject(new MailError('invalid', 'quota must be a whole number of bytes, 0 for unlimited'));
+  return core.mutate(async () => {
+    const rec = core.state.accounts.get(addr);
+    if (!rec) throw new MailError('notFound', `no account ${addr}`);
+    rec.quotaBytes = quotaBytes;
+    return { ops: [put(keys.account(addr), rec)], result: undefined };
+  });
+}
+
 /** The account, or null (also for a malformed address). */
 export function getAccount(core: StoreCore, address: string): AccountInfo | null {
   let addr: string;

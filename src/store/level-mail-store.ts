@@ -41,6 +41,8 @@ export interface LetterboxStore extends MailStore {
   whenWritable(): Promise<void>;
   /** Group-commit counters since open. */
   commitStats(): CommitStats;
+  /** Sets an account's quota in bytes (0 = unlimited) in one synced batch. Fails `invalid`, `notFound`. */
+  setQuota(address: string, quotaBytes: number): Promise<void>;
 }
 
 class LevelAccountStore implements AccountStore {
@@ -141,6 +143,9 @@ export class LevelMailStore implements LetterboxStore {
   async setPasswordHash(address: string, passwordHash: string): Promise<void> {
     return dir.setPasswordHash(this.core, address, passwordHash);
   }
+  async setQuota(address: string, quotaBytes: number): Promise<void> {
+    return dir.setQuota(this.core, address, quotaBytes);
+  }
   async getAccount(address: string): Promise<AccountInfo | null> {
     return dir.getAccount(this.core, address);
   }
@@ -196,6 +201,16 @@ export class LevelMailStore implements LetterboxStore {
 
   async countBlobs(): Promise<number> {
     return (await this.core.blobs.list()).length;
+  }
+
+  async discardBlob(blobId: string): Promise<void> {
+    checkBlobId(blobId);
+    // An empty mutation: the pin goes under the serialising section, and the
+    // release step deletes the file only if no reference exists.
+    await this.core.mutate(async () => {
+      this.core.consumePin(blobId);
+      return { ops: [], result: undefined, released: [blobId] };
+    });
   }
 
   async queueTransaction(tx: QueueTransaction): Promise<QueueTransactionResult> {

@@ -79,6 +79,12 @@ export interface MailStore {
   readBlobRange(blobId: string, start: number, end: number): Promise<Buffer>;
   /** The MIME index stored at delivery. Fails `notFound`. */
   getIndex(blobId: string): Promise<MessageIndex>;
+  /**
+   * Gives up a committed blob that will not be delivered after all (refused
+   * after DATA, or replaced by a rewritten copy): its file is deleted unless
+   * something references it. Never fails for an unknown id.
+   */
+  discardBlob(blobId: string): Promise<void>;
   /** Number of blobs on disk (for tests and status). */
   countBlobs(): Promise<number>;
 

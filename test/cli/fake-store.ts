@@ -80,6 +80,7 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     getIndex: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
+    discardBlob: unsupported,
     listQueue: unsupported,
     getQueueEntry: unsupported,
     getSetting: unsupported,

@@ -11,6 +11,9 @@ import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protoco
 import type { FetchAttribute } from '../protocol/types.js';
 import { bad, defineCommand, no, ok, selectedState } from '../session.js';
 
+/** Bytes of FETCH responses gathered before one socket write. */
+const BATCH_BYTES = 64 * 1024;
+
 export const fetchCommand = defineCommand({
   names: ['FETCH'],
   states: ['selected'],
@@ -47,14 +50,30 @@ export const fetchCommand = defineCommand({
       }
     }
     let missing = false;
+    // Small responses (FLAGS of a whole mailbox) are written in batches, large ones as they come.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
+      batch = [];
+      batched = 0;
+      await ctx.write(out);
+    };
     for (const t of targets) {
       const parts = await fetchMessage(ctx.services.store, t.seq, t.message, items);
       if (!parts) {
         missing = true;
         continue;
       }
-      for (const p of parts) if (Buffer.isBuffer(p)) await ctx.write(p);
+      for (const p of parts) {
+        if (!Buffer.isBuffer(p)) continue;
+        batch.push(p);
+        batched += p.length;
+      }
+      if (batched >= BATCH_BYTES) await flush();
     }
+    await flush();
     return missing ? no('Some messages were expunged meanwhile', 'EXPUNGEISSUED') : ok('FETCH completed');
   },
 });

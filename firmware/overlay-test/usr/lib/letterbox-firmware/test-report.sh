@@ -1,0 +1,14 @@
+#!/bin/bash
+# TEST IMAGES ONLY: state lines for the boot test, every 15 s.
+set -uo pipefail
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+echo "LBTEST boot $(systemd-analyze time 2>/dev/null | head -n 1)"
+while :; do
+  pid=$(systemctl show -p MainPID --value letterbox.service)
+  rss=0
+  if [ "${pid:-0}" != 0 ] && [ -r "/proc/$pid/status" ]; then rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status"); fi
+  total=$(meminfo MemTotal); avail=$(meminfo MemAvailable)
+  data_dev=$(findmnt -nro SOURCE --target /data)
+  echo "LBTEST stats uptime=$(cut -d' ' -f1 /proc/uptime) mem_total_kb=$total mem_used_kb=$((total - avail)) letterbox_rss_kb=$rss letterbox_cgroup_bytes=$(systemctl show -p MemoryCurrent --value letterbox.service) letterbox_state=$(systemctl is-active letterbox.service) data_part_bytes=$(blockdev --getsize64 "$data_dev") data_fs_bytes=$(df -B1 --output=size /data | tail -n 1 | tr -d ' ') root_mount=$(findmnt -nro OPTIONS / | cut -d, -f1) failed_units=$(systemctl --failed --no-legend --plain | awk '{ print $1 }' | paste -sd, -)"
+  sleep 15
+done

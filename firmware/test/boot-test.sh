@@ -1,0 +1,195 @@
+#!/bin/bash
+# Boot test of the Letterbox image under qemu-system-aarch64 (virt, TCG).
+# Run as root from the repository:
+#
+#   firmware/test/boot-test.sh [--image FILE] [--skip-app-build] [--keep]
+#
+# Without --image it first builds the QEMU variant with the test hooks
+# (firmware/build.sh --target qemu --test-hooks). Then it:
+#   1. copies the image into a 'card' 2 GiB larger than the image, puts a
+#      host name into letterbox.txt on its boot partition;
+#   2. boots it (networking: QEMU user mode with restrict=on, only 127.0.0.1
+#      forwards to the guest's ports 25, 993 and 8443);
+#   3. waits for the setup token on the console and the SMTP banner, checks the
+#      data partition grew to fill the card and the root is read-only, the
+#      admin page answers over HTTPS, claims the box with the token and creates
+#      a domain and user through the admin API, delivers a message over SMTP,
+#      samples the idle memory, then kills QEMU (a power cut right after 250);
+#   4. checks the card: partition table, SETUP-TOKEN.txt on the boot partition;
+#   5. boots again: the token is unchanged and first boot did not run again,
+#      the message is readable over IMAPS.
+# Exit 0 when everything passed. Prints timings and sizes at the end.
+set -euo pipefail
+
+FW_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=$(cd "$FW_DIR/.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$FW_DIR/lib/common.sh"
+
+IMAGE=
+BUILD_ARGS=()
+KEEP=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --image) IMAGE=$2; shift 2 ;;
+    --skip-app-build) BUILD_ARGS+=(--skip-app-build); shift ;;
+    --keep) KEEP=1; shift ;;
+    *) die "unknown option $1" ;;
+  esac
+done
+
+[ "$(id -u)" = 0 ] || die "run as root (the build needs it)"
+require_cmds qemu-system-aarch64:qemu-system-arm python3:python3 mcopy:mtools sfdisk:fdisk dumpe2fs:e2fsprogs ss:iproute2
+
+HOSTNAME_SET=lbtest
+DOMAIN=boottest.example
+ADDRESS=alice@$DOMAIN
+PASSWORD=boot-test-password-1
+ADMIN_USER=owner
+ADMIN_PASSWORD=boot-test-admin-password
+MARKER=lbtest-$(date +%s)-$$
+BOOT1_TIMEOUT=${LETTERBOX_BOOT1_TIMEOUT:-900}
+BOOT2_TIMEOUT=${LETTERBOX_BOOT2_TIMEOUT:-600}
+
+t_start=$(now_s)
+if [ -z "$IMAGE" ]; then
+  log "building the QEMU test image"
+  "$FW_DIR/build.sh" --target qemu --test-hooks "${BUILD_ARGS[@]}"
+  IMAGE=$REPO/firmware/out/letterbox-qemu-test.img
+fi
+t_built=$(now_s)
+[ -f "$IMAGE" ] || die "no image at $IMAGE"
+
+T=$(mktemp -d /var/tmp/letterbox-boot-test.XXXXXX)
+QEMU_PID=
+finish() {
+  local rc=$?
+  if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then kill -9 "$QEMU_PID" 2>/dev/null || true; fi
+  if [ "$rc" != 0 ]; then
+    echo "---- boot test FAILED; last console lines ----" >&2
+    tail -n 60 "$T"/serial-*.log 2>/dev/null >&2 || true
+  fi
+  if [ "$KEEP" = 1 ] || [ "$rc" != 0 ]; then echo "work files kept in $T" >&2; else rm -rf "$T"; fi
+}
+trap finish EXIT
+
+# Partition offsets from the image's own table (not from the build options).
+part_start() { sfdisk --json "$1" | python3 -c "import json,sys; p=json.load(sys.stdin)['partitiontable']['partitions'][$2-1]; print(p['start']*512)"; }
+part_size() { sfdisk --json "$1" | python3 -c "import json,sys; p=json.load(sys.stdin)['partitiontable']['partitions'][$2-1]; print(p['size']*512)"; }
+
+DISK=$T/card.img
+cp --sparse=always "$IMAGE" "$DISK"
+image_bytes=$(stat -c %s "$IMAGE")
+truncate -s $((image_bytes + 2 * 1024 * 1024 * 1024)) "$DISK"
+card_bytes=$(stat -c %s "$DISK")
+BOOT_OFF=$(part_start "$DISK" 1)
+FAT="$DISK@@$BOOT_OFF"
+data_before=$(part_size "$DISK" 4)
+
+# The owner's pre-seed file: a host name (the boot test's, so the URL is checkable).
+printf 'hostname=%s\r\n' "$HOSTNAME_SET" >"$T/letterbox.txt"
+mcopy -o -i "$FAT" "$T/letterbox.txt" ::/letterbox.txt
+for f in vmlinuz initrd.img cmdline.txt; do mcopy -i "$FAT" "::/$f" "$T/$f"; done
+
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+}
+P_SMTP=$(free_port); P_IMAPS=$(free_port); P_ADMIN=$(free_port)
+
+# Boots the card; the console goes to serial-N.log. No -enable-kvm: TCG only.
+boot() {
+  local n=$1
+  qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 \
+    -kernel "$T/vmlinuz" -initrd "$T/initrd.img" -append "$(tr -d '\r\n' <"$T/cmdline.txt")" \
+    -drive "file=$DISK,format=raw,if=none,id=card,cache=writeback" -device virtio-blk-pci,drive=card \
+    -netdev "user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:$P_SMTP-:25,hostfwd=tcp:127.0.0.1:$P_IMAPS-:993,hostfwd=tcp:127.0.0.1:$P_ADMIN-:8443" \
+    -device virtio-net-pci,netdev=lan -device i6300esb -rtc base=utc \
+    -display none -monitor none -serial "file:$T/serial-$n.log" -no-reboot &
+  QEMU_PID=$!
+}
+
+# Waits until PATTERN appears in the console log of boot N.
+wait_console() {
+  local n=$1 pattern=$2 timeout=$3 waited=0
+  while ! grep -qE "$pattern" "$T/serial-$n.log" 2>/dev/null; do
+    kill -0 "$QEMU_PID" 2>/dev/null || die "QEMU exited during boot $n while waiting for: $pattern"
+    [ "$waited" -lt "$timeout" ] || die "boot $n: no '$pattern' on the console within $timeout s"
+    sleep 2; waited=$((waited + 2))
+  done
+}
+
+power_cut() { kill -9 "$QEMU_PID"; wait "$QEMU_PID" 2>/dev/null || true; QEMU_PID=; }
+
+last_stats() { grep -a 'LBTEST stats' "$T/serial-$1.log" | tail -n 1 | tr -d '\r'; }
+stat_value() { sed -n "s/.* $2=\\([^ ]*\\).*/\\1/p" <<<"$1"; }
+
+check() { if eval "$2"; then log "PASS $1"; else die "FAIL $1"; fi; }
+
+# ---- boot 1: first boot ----
+log "boot 1 (first boot) of $(basename "$IMAGE"), card $((card_bytes / 1048576)) MiB"
+t_boot1=$(now_s)
+boot 1
+wait_console 1 'LETTERBOX-SETUP-TOKEN [^ ]+' "$BOOT1_TIMEOUT"
+t_token=$(now_s)
+python3 "$FW_DIR/test/boot_check.py" wait-banner "$P_SMTP" 300
+t_ready1=$(now_s)
+wait_console 1 'LBTEST stats .*letterbox_state=active' 120
+TOKEN=$(grep -aoE 'LETTERBOX-SETUP-TOKEN [^ ]+' "$T/serial-1.log" | head -n 1 | cut -d' ' -f2 | tr -d '\r')
+check "setup token printed once on boot 1" "[ \$(grep -ac 'LETTERBOX-SETUP-TOKEN' '$T/serial-1.log') = 1 ]"
+check "admin URL uses the pre-seeded host name" "grep -aq 'https://$HOSTNAME_SET.local:8443/' '$T/serial-1.log'"
+stats=$(last_stats 1)
+expected_data=$(node "$FW_DIR/lib/image-layout.mjs" grow --disk-bytes "$card_bytes" \
+  --boot-mib $(( $(part_size "$DISK" 1) / 1048576 )) --root-mib $(( $(part_size "$DISK" 2) / 1048576 )) \
+  --data-mib $((data_before / 1048576)) | python3 -c 'import json,sys; print(json.load(sys.stdin)["sizeBytes"])')
+check "data partition grew to fill the card ($data_before -> $expected_data bytes)" \
+  "[ '$(stat_value "$stats" data_part_bytes)' = '$expected_data' ]"
+check "data file system grew with it" "[ '$(stat_value "$stats" data_fs_bytes)' -gt $((expected_data * 9 / 10)) ]"
+check "root file system is mounted read-only" "[ '$(stat_value "$stats" root_mount)' = ro ]"
+check "no failed units" "[ -z '$(stat_value "$stats" failed_units)' ]"
+
+python3 "$FW_DIR/test/boot_check.py" admin-page "$P_ADMIN" "$HOSTNAME_SET"
+log "PASS admin page answers over HTTPS"
+python3 "$FW_DIR/test/boot_check.py" admin-claim "$P_ADMIN" "$HOSTNAME_SET" "$TOKEN" "$ADMIN_USER" "$ADMIN_PASSWORD" "$T/admin.json"
+python3 "$FW_DIR/test/boot_check.py" admin-user "$P_ADMIN" "$HOSTNAME_SET" "$T/admin.json" "$DOMAIN" "$ADDRESS" "$PASSWORD"
+log "PASS box claimed with the setup token; domain and user created through the admin API"
+
+# Idle memory: let the box settle after the requests, then read the report.
+sleep 45
+idle=$(last_stats 1)
+python3 "$FW_DIR/test/boot_check.py" smtp-send "$P_SMTP" "$ADDRESS" "$MARKER"
+log "PASS SMTP accepted the message; cutting the power now"
+power_cut
+t_cut=$(now_s)
+
+# ---- the card, read from outside ----
+check "data partition ends on the card's last 4 MiB boundary" "[ \$(part_size '$DISK' 4) = '$expected_data' ]"
+mcopy -n -i "$FAT" ::/SETUP-TOKEN.txt "$T/setup-token-1.txt"
+check "SETUP-TOKEN.txt on the boot partition holds the token" "[ \$(grep -c '$TOKEN' '$T/setup-token-1.txt') = 1 ]"
+
+# ---- boot 2: after the power cut ----
+log "boot 2 (after the power cut)"
+t_boot2=$(now_s)
+boot 2
+python3 "$FW_DIR/test/boot_check.py" wait-banner "$P_SMTP" "$BOOT2_TIMEOUT"
+t_ready2=$(now_s)
+python3 "$FW_DIR/test/boot_check.py" imap-find "$P_IMAPS" "$ADDRESS" "$PASSWORD" "$MARKER"
+log "PASS the message is readable over IMAP after the power cut"
+check "first boot did not run again" "! grep -aq 'letterbox-firstboot: done' '$T/serial-2.log'"
+wait_console 2 'Letterbox admin page:|LETTERBOX-SETUP-TOKEN' 300
+check "the claimed box no longer prints a setup token" "! grep -aq 'LETTERBOX-SETUP-TOKEN' '$T/serial-2.log'"
+python3 "$FW_DIR/test/boot_check.py" admin-page "$P_ADMIN" "$HOSTNAME_SET"
+power_cut
+
+t_end=$(now_s)
+echo
+echo "boot test passed"
+echo "  image:              $(basename "$IMAGE"), $((image_bytes / 1048576)) MiB ($(( $(stat -c %b "$IMAGE") * 512 / 1048576 )) MiB allocated)"
+echo "  build:              $((t_built - t_start)) s"
+echo "  boot 1 to token:    $((t_token - t_boot1)) s; to SMTP banner $((t_ready1 - t_boot1)) s"
+echo "  boot 2 to SMTP:     $((t_ready2 - t_boot2)) s"
+echo "  idle (boot 1):      $idle"
+echo "  whole test:         $((t_end - t_start)) s (boots and checks $((t_end - t_built)) s; power cut at +$((t_cut - t_boot1)) s)"

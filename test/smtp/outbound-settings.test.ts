@@ -1,0 +1,67 @@
+// Settings and keys of sending mail through the shared management operations
+// (control socket and CLI run the same code): relay set/show/clear with the
+// password never shown, DKIM records split into ≤ 255-character strings,
+// rotation keeping the old key listed, Ed25519 as a second key.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openMemoryStore } from '../../src/store/index.js';
+import { runOperation } from '../../src/control/operations.js';
+import { parseControlRequest } from '../../src/control/protocol.js';
+import { formatOutboundResult } from '../../src/cli/outbound-commands.js';
+import { readOutboundSettings, retryDelay, DEFAULT_OUTBOUND_SETTINGS } from '../../src/smtp/outbound/settings.js';
+import { splitTxt, listDkimKeys } from '../../src/smtp/outbound/dkim-keys.js';
+
+test('relay set/show/clear: validated, stored, password never shown', async () => {
+  const store = await openMemoryStore();
+  const ctx = { store, running: true };
+  await assert.rejects(runOperation(ctx, { op: 'relay.set', host: 'bad host' }), /not a host name/);
+  await assert.rejects(runOperation(ctx, { op: 'relay.set', host: 'smtp.example.com', tls: 'none' }), /starttls/);
+  await assert.rejects(runOperation(ctx, { op: 'relay.set', host: 'smtp.example.com', username: 'me' }), /go together/);
+  const set = await runOperation(ctx, parseControlRequest({ op: 'relay.set', host: 'SMTP.example.com', username: 'me', password: 's3cret' }));
+  assert.deepEqual(set, { domain: '*', host: 'smtp.example.com', port: 587, tls: 'starttls', username: 'me' });
+  await runOperation(ctx, { op: 'relay.set', host: 'relay.example.org', tls: 'implicit', domain: 'Example.ORG' });
+  const shown = await runOperation(ctx, { op: 'relay.show' });
+  assert.doesNotMatch(JSON.stringify(shown), /s3cret/);
+  assert.equal(formatOutboundResult({ op: 'relay.show' }, shown), '*\tsmtp.example.com:587\tstarttls\tuser=me\nexample.org\trelay.example.org:465\timplicit\n');
+  const settings = await readOutboundSettings(store);
+  assert.equal(settings.relay?.password, 's3cret', 'the runner gets the password');
+  assert.equal(settings.relayDomains['example.org']?.port, 465);
+  await runOperation(ctx, { op: 'relay.clear', domain: 'example.org' });
+  await runOperation(ctx, { op: 'relay.clear' });
+  await assert.rejects(runOperation(ctx, { op: 'relay.clear' }), /no relay/);
+  assert.equal((await readOutboundSettings(store)).relay, null);
+  await store.close();
+});
+
+test('DKIM: records generated on first show, split into ≤ 255-char strings; rotation keeps the old key listed', async () => {
+  const store = await openMemoryStore();
+  await store.addDomain('mail.test');
+  const ctx = { store, running: true };
+  const first = await runOperation(ctx, { op: 'dkim.show' });
+  assert.equal(first.records.length, 1);
+  const rec = first.records[0]!;
+  assert.equal(rec.name, 'letterbox._domainkey.mail.test');
+  assert.ok(rec.txt.length >= 2 && rec.txt.every((s) => s.length <= 255));
+  assert.match(rec.txt.join(''), /^v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/=]+$/);
+  assert.deepEqual((await runOperation(ctx, { op: 'dkim.show', domain: 'mail.test' })).records, first.records, 'stable across calls');
+  const text = formatOutboundResult({ op: 'dkim.show' }, first);
+  assert.match(text, /^letterbox\._domainkey\.mail\.test\. IN TXT \( "v=DKIM1; k=rsa; p=[^"]{200,}" "[^"]+" \)$/m);
+
+  await store.putSetting('outbound', { dkim: { ed25519: true } });
+  const rotated = await runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel2' });
+  const bySelector = Object.fromEntries(rotated.records.map((r) => [r.selector, r]));
+  assert.equal(bySelector.letterbox?.active, false, 'old key retired but still listed');
+  assert.equal(bySelector.sel2?.active, true);
+  assert.equal(bySelector['sel2-ed']?.algorithm, 'ed25519');
+  assert.match(bySelector['sel2-ed']!.txt.join(''), /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/);
+  await assert.rejects(runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel2' }), /already used/);
+  await assert.rejects(runOperation(ctx, { op: 'dkim.show', domain: 'other.test' }), /not a local domain/);
+  assert.equal((await listDkimKeys(store, 'mail.test')).filter((k) => k.active).length, 2);
+  await store.close();
+});
+
+test('splitTxt and the retry schedule', () => {
+  assert.deepEqual(splitTxt('a'.repeat(600)).map((s) => s.length), [255, 255, 90]);
+  const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelay(DEFAULT_OUTBOUND_SETTINGS.retry, n) / 60_000);
+  assert.deepEqual(waits, [5, 10, 20, 40, 80, 160, 240, 240]);
+});
