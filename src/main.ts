@@ -41,6 +41,10 @@ interface ServiceContext {
   config: BootConfig;
   log: Logger;
   resolver: DnsResolver;
+  /** The resolver servers of the boot config (empty: the system's). */
+  dnsServers: string[];
+  /** The outbound queue runner; submission tells it about new remote mail. */
+  queue: { kick(): void };
 }
 
 /** Builds one service; the module behind it is loaded only when the service is enabled. */
@@ -56,9 +60,33 @@ const pop3 = (implicitTls: boolean): ServiceFactory => async (c) =>
  * enables but that is missing here is reported as not available. Modules load
  * lazily: on a 1 GB board every service left off saves its code's memory.
  */
+const submission = (implicitTls: boolean): ServiceFactory => async (c) =>
+  (await import('./smtp/submission-server.js')).createSubmissionSmtp({
+    store: c.store,
+    certs: c.certs,
+    throttle: c.throttle,
+    log: c.log,
+    hostname: c.config.hostname,
+    limits: c.config.smtp,
+    implicitTls,
+    queue: c.queue,
+  });
+
 const SERVICES: Partial<Record<ServiceName, ServiceFactory>> = {
-  smtp: async (c) =>
-    (await import('./smtp/inbound-server.js')).createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log }),
+  smtp: async (c) => {
+    const [{ createInboundSmtp }, { inboundAuthCheck }, { Resolver }] = await Promise.all([
+      import('./smtp/inbound-server.js'),
+      import('./smtp/inbound-auth.js'),
+      import('node:dns/promises'),
+    ]);
+    const dns = new Resolver({ timeout: 5000, tries: 2 });
+    if (c.dnsServers.length > 0) dns.setServers(c.dnsServers);
+    // SPF, DKIM, DMARC (and ARC) of every message that arrives on port 25.
+    const auth = inboundAuthCheck({ hostname: c.config.hostname, resolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<never> });
+    return createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log, checks: [auth] });
+  },
+  submission: submission(false),
+  submissions: submission(true),
   imap: imap(false),
   imaps: imap(true),
   pop3: pop3(false),
@@ -99,8 +127,13 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     const certs = await openCertificates({ dir: join(dataDir, 'tls'), hostname: config.hostname, log: log.child({ svc: 'tls' }) });
     closers.push(async () => certs.close());
     const resolver = createDnsResolver({ servers: config.dns.servers });
+    const { startOutboundQueue } = await import('./smtp/outbound/queue-runner.js');
+    const { systemResolver } = await import('./smtp/outbound/mx-resolver.js');
+    const queue = startOutboundQueue({ store, log: log.child({ svc: 'queue' }), hostname: config.hostname, resolver: systemResolver(config.dns.servers) });
+    // Closed after the listeners (closers run in reverse) and before the store.
+    closers.push(() => queue.close());
     // One failure throttle for every protocol, so guessing cannot hop between them.
-    const ctx: ServiceContext = { store, certs, throttle: new AuthThrottle(), config, log, resolver };
+    const ctx: ServiceContext = { store, certs, throttle: new AuthThrottle(), config, log, resolver, dnsServers: config.dns.servers, queue };
 
     const addresses: Partial<Record<ServiceName, string>> = {};
     for (const [name, make] of Object.entries(SERVICES) as [ServiceName, ServiceFactory][]) {

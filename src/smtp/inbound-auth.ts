@@ -153,7 +153,11 @@ export async function rewriteStoredMessage(store: MailStore, blobId: string, hea
   }
 }
 
-function rewriteHeaderBlock(block: Buffer, insert: string, drops: ((f: HeaderField) => boolean)[]): Buffer {
+/**
+ * Rewrites a header block: inserts `insert` after the first field (our
+ * Return-Path) and leaves out the fields a check asked to drop. Pure.
+ */
+export function rewriteHeaderBlock(block: Buffer, insert: string, drops: ((f: HeaderField) => boolean)[]): Buffer {
   const out: Buffer[] = [];
   let start = 0;
   let first = true;

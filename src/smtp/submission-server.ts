@@ -11,7 +11,7 @@ import { decideRecipient } from '../delivery/recipient-policy.js';
 import { GuardedSmtpServer } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
-import { writeMessage } from './message-writer.js';
+import { storeHeldMessage, writeMessage } from './message-writer.js';
 import { drain, reassemble, rewriteHeader, splitHeader } from './submission-headers.js';
 import { ownsAddress, remoteRecipient, SendRateLimiter } from './submission-policy.js';
 import { submissionReplies as r } from './submission-replies.js';
@@ -237,9 +237,11 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
       date: new Date(opts.now?.() ?? Date.now()),
     });
     const body = reassemble(rewritten.header, split, stream as { sizeExceeded?: boolean });
-    const outcome = await writeMessage(body, { store, prefix, maxReceived: MAX_RECEIVED });
-    if (outcome.kind === 'oversized') return 'oversized';
-    if (outcome.kind === 'rejected') return outcome.reply;
+    const written = await writeMessage(body, { store, prefix, maxReceived: MAX_RECEIVED });
+    if (written.kind === 'oversized') return 'oversized';
+    if (written.kind === 'rejected') return written.reply;
+    // Without holdUpTo the writer always stores; the held form only comes back when asked for.
+    const outcome = written.kind === 'stored' ? written : { kind: 'stored' as const, ...(await storeHeldMessage(store, written.bytes)) };
     await store.queueTransaction({
       add: remote.length > 0 ? [{ blobId: outcome.blobId, index: outcome.index, sender, submitter: user, recipients: remote, createdAt: opts.now?.() ?? Date.now() }] : [],
       deliver: local.length > 0 ? [{ blobId: outcome.blobId, index: outcome.index, accounts: local }] : [],
@@ -252,6 +254,9 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
 
   server.on('error', (err: Error) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'submission connection error'));
 
+  // Clients that send no SNI get smtp-server's default context: rebuild it on renewal.
+  const stopWatchingRenewals = certs.onRenewed(() => server.updateSecureContext(certs.tlsOptions()));
+
   return {
     listen(host, port) {
       return new Promise((resolve, reject) => {
@@ -263,6 +268,7 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
       });
     },
     close() {
+      stopWatchingRenewals();
       return new Promise((resolve) => server.close(() => resolve()));
     },
     reloadTls() {

@@ -16,12 +16,17 @@ export function cli(dir: string, args: string[], input = ''): { code: number | n
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Writes a boot file that runs the given services on 127.0.0.1:0 and disables the rest. */
+/**
+ * Writes a boot file that runs the given services on 127.0.0.1:0 and disables
+ * the rest. DNS goes to a closed loopback port, so SPF/DKIM/DMARC lookups fail
+ * at once and no test sends a query off the machine; the daily self-check is off.
+ */
 export async function writeLoopbackConfig(dir: string, services: string[]): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const all = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'];
   const listen = Object.fromEntries(all.map((s) => [s, services.includes(s) ? '127.0.0.1:0' : false]));
-  await writeFile(join(dir, 'letterbox.json'), JSON.stringify({ hostname: 'mail.example.com', listen }, null, 2));
+  const dns = { servers: ['127.0.0.1:9'], dailyCheck: false };
+  await writeFile(join(dir, 'letterbox.json'), JSON.stringify({ hostname: 'mail.example.com', listen, dns }, null, 2));
 }
 
 /** A running `letterbox start` child process. */
