@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, 'src');
@@ -39,6 +39,14 @@ await writeFile(join(out, 'app.css'), css.code);
 await copyFile(join(src, 'favicon.svg'), join(out, 'favicon.svg'));
 const html = (await readFile(join(src, 'index.html'), 'utf8')).replace('__HASH_JS__', hash(jsText)).replace('__HASH_CSS__', hash(css.code));
 await writeFile(join(out, 'index.html'), html);
+
+// Precompressed copies: the admin server sends file.br / file.gz when the
+// browser accepts them, so the Pi never compresses on a request.
+for (const name of ['app.js', 'app.css', 'index.html']) {
+  const data = await readFile(join(out, name));
+  await writeFile(join(out, `${name}.gz`), gzipSync(data, { level: 9 }));
+  await writeFile(join(out, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+}
 
 const gz = gzipSync(jsText, { level: 9 }).length + gzipSync(Buffer.from(css.code), { level: 9 }).length;
 const size = { jsBytes: jsText.length, cssBytes: Buffer.byteLength(css.code), gzipBytes: gz, budgetBytes: BUDGET_GZIP_BYTES };

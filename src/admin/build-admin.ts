@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { AdminContext } from './context.js';
 import { installErrorHandlers } from './http-errors.js';
 import { allowedHosts, interfaceAddresses } from './host-names.js';
@@ -27,11 +27,13 @@ const BODY_LIMIT = 256 * 1024;
  * instance only stops its own work. Fails only on programming errors (a route
  * registered twice).
  *
+ * `server` is for `startAdminServer` (it supplies the HTTPS server).
+ *
  * Bodies must be JSON (the text/plain parser fastify brings is removed, so a
  * cross-site "simple request" cannot reach a handler, T76); schemas refuse
  * unknown properties instead of silently dropping them.
  */
-export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
+export async function buildAdmin(opts: AdminOptions, server?: { serverFactory: FastifyServerFactory }): Promise<FastifyInstance> {
   const settings: AdminSettings = { ...DEFAULT_ADMIN_SETTINGS, ...opts.config.admin };
   const now = opts.now ?? Date.now;
   const sessions = new SessionStore({ idleMs: settings.sessionIdleMs, maxMs: settings.sessionMaxMs, now });
@@ -44,6 +46,7 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     routerOptions: { maxParamLength: 400, caseSensitive: true },
+    ...(server ? { serverFactory: server.serverFactory } : {}),
   });
   app.removeContentTypeParser('text/plain');
 

@@ -13,3 +13,4 @@ export { isAdminClaimed, readAdminAccount, deleteAdminAccount, ADMIN_ACCOUNT_SET
 export { createLogRing, type LogEntry, type LogRing } from './log-ring.js';
 export { createMailCounters, type MailCounters } from './mail-counters.js';
 export type { AcmeControl, AcmeStatus } from './acme-types.js';
+export { startAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.js';

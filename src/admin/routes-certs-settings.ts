@@ -105,8 +105,9 @@ export function registerCertsSettingsRoutes(app: FastifyInstance, ctx: AdminCont
     },
     async (request) => {
       const body = request.body as { enabled: boolean; email?: string; directoryUrl?: string; agreeTos: boolean };
+      const acme = requireAcme(ctx);
       if (body.enabled && !body.agreeTos) throw new HttpError(400, 'bad_request', 'accept the certificate authority\'s terms of service to use ACME');
-      return requireAcme(ctx).configure(body);
+      return acme.configure(body);
     },
   );
 

@@ -205,9 +205,10 @@ export class ImapConnection implements CommandContext {
   }
 
   private async respondParseError(e: ParseError): Promise<void> {
-    const code = e.code ? [e.code, ...e.codeArgs.map((a) => (/^[\x21-\x7e]+$/.test(a) ? a : '?'))].join(' ') : null;
-    if (e.codeArgs.length > 0 && e.code === 'BADCHARSET') await this.write(statusLine(e.tag ?? '*', e.status, e.message, `BADCHARSET (${e.codeArgs.join(' ')})`));
-    else await this.write(statusLine(e.tag ?? '*', e.status, e.message, code));
+    // Code arguments come from the codec, not the client, but stay atoms whatever happens.
+    const args = e.codeArgs.map((a) => (/^[\x21-\x7e]+$/.test(a) ? a : '?'));
+    const code = e.code ? (args.length === 0 ? e.code : e.code === 'BADCHARSET' ? `${e.code} (${args.join(' ')})` : `${e.code} ${args.join(' ')}`) : null;
+    await this.write(statusLine(e.tag ?? '*', e.status, e.message, code));
     if (e.status === 'BAD') await this.countBad();
   }
 

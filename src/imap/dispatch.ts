@@ -58,6 +58,8 @@ export async function dispatch(ctx: CommandContext, cmd: ImapCommand): Promise<'
     await ctx.write(statusLine(cmd.tag, 'BAD', text));
     return 'bad';
   }
+  // Only the name: arguments may hold passwords (LOGIN) or private search terms.
+  ctx.log.debug({ tag: cmd.tag, cmd: cmd.name }, 'imap command');
   let completion: Completion;
   try {
     completion = await handler.run(ctx, cmd);

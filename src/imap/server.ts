@@ -106,6 +106,9 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
 
   const accept = (socket: Socket, tls: boolean): void => {
     socket.on('error', () => undefined);
+    // Untagged data and the tagged completion often go out as separate writes; without this,
+    // Nagle's algorithm holds the completion for the client's delayed ACK (~40 ms per command).
+    socket.setNoDelay(true);
     const ip = socket.remoteAddress ?? 'unknown';
     const refuse = (text: string): void => {
       socket.end(statusLine('*', 'BYE', text));

@@ -59,9 +59,9 @@ export interface StoredMessage {
  * Every message of a mailbox straight from disk. Call only after
  * `core.flush()` inside a preparation, so nothing queued is missed.
  */
-export async function readMailboxMessages(core: StoreCore, mailboxId: number, fromUid = 0): Promise<StoredMessage[]> {
+export async function readMailboxMessages(core: StoreCore, mailboxId: number, fromUid = 0, toUid?: number): Promise<StoredMessage[]> {
   const out: StoredMessage[] = [];
-  for await (const [k, v] of core.db.iterator(messageRange(mailboxId, fromUid))) {
+  for await (const [k, v] of core.db.iterator(messageRange(mailboxId, fromUid, toUid))) {
     const key = Buffer.from(k);
     out.push({ key, uid: uidOfMessageKey(key), value: decodeValue<MessageValue>(v) });
   }

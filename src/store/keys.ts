@@ -147,9 +147,10 @@ export function tableRange(table: Table): KeyRange {
   return { gte: Buffer.from([TAG[table]]), lt: Buffer.from([TAG[table] + 1]) };
 }
 
-/** Messages of one mailbox with uid >= fromUid, in UID order. */
-export function messageRange(mailboxId: number, fromUid = 0): KeyRange {
-  return { gte: keys.message(mailboxId, fromUid), lt: tagged('message', u32(mailboxId), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff])) };
+/** Messages of one mailbox with fromUid <= uid <= toUid (default: to the end), in UID order. */
+export function messageRange(mailboxId: number, fromUid = 0, toUid = 0xffffffff): KeyRange {
+  const lt = toUid >= 0xffffffff ? tagged('message', u32(mailboxId), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff])) : keys.message(mailboxId, Math.max(0, toUid + 1));
+  return { gte: keys.message(mailboxId, fromUid), lt };
 }
 
 /** Journal entries of one mailbox with modseq > afterModseq, in modseq order. */

@@ -77,8 +77,8 @@ class LevelAccountStore implements AccountStore {
     return boxes.setSubscribed(this.core, this.address, name, subscribed);
   }
 
-  async listMessages(mailbox: string, fromUid?: number): Promise<MessageRecord[]> {
-    return msgs.listMessages(this.core, this.address, mailbox, fromUid);
+  async listMessages(mailbox: string, fromUid?: number, toUid?: number): Promise<MessageRecord[]> {
+    return msgs.listMessages(this.core, this.address, mailbox, fromUid, toUid);
   }
 
   async append(mailbox: string, input: { blobId: string; index: MessageIndex; flags?: string[]; internalDate?: number }): Promise<MessageRecord> {

@@ -217,10 +217,12 @@ export async function expunge(core: StoreCore, account: string, mailbox: string,
 }
 
 /** Messages in UID order from disk (what is committed). Fails `notFound`. */
-export async function listMessages(core: StoreCore, account: string, mailbox: string, fromUid?: number): Promise<MessageRecord[]> {
+export async function listMessages(core: StoreCore, account: string, mailbox: string, fromUid?: number, toUid?: number): Promise<MessageRecord[]> {
   const box = requireMailbox(core, account, canonicalMailboxName(mailbox));
   const from = Math.max(0, Math.min(Math.floor(fromUid ?? 0), 0xffffffff));
-  return core.query(async () => (await readMailboxMessages(core, box.id, from)).map((m) => record(m.uid, m.value)));
+  const to = Math.max(0, Math.min(Math.floor(toUid ?? 0xffffffff), 0xffffffff));
+  if (to < from) return [];
+  return core.query(async () => (await readMailboxMessages(core, box.id, from, to)).map((m) => record(m.uid, m.value)));
 }
 
 /** Journal entries after `modseq`. Fails `notFound`. */

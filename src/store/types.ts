@@ -210,8 +210,8 @@ export interface AccountStore {
   /** Fails `notFound`, `exists`. */
   renameMailbox(from: string, to: string): Promise<void>;
   setSubscribed(name: string, subscribed: boolean): Promise<void>;
-  /** Messages in UID order, optionally only those with uid >= `fromUid`. */
-  listMessages(mailbox: string, fromUid?: number): Promise<MessageRecord[]>;
+  /** Messages in UID order, optionally only those with `fromUid` <= uid <= `toUid` (both inclusive). */
+  listMessages(mailbox: string, fromUid?: number, toUid?: number): Promise<MessageRecord[]>;
   /** Appends a committed blob; checks quota (`overQuota`). */
   append(mailbox: string, input: { blobId: string; index: MessageIndex; flags?: string[]; internalDate?: number }): Promise<MessageRecord>;
   /** Changes flags of the given UIDs (missing UIDs are skipped); returns the updated records. */

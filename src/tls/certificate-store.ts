@@ -17,6 +17,7 @@ import { issueCa, issueLeaf, clockLooksUnset, CLOCK_FLOOR_MS } from './cert-issu
 import { certificateNames, defaultAddresses, type CertificateNames } from './cert-names.js';
 import { loadPair, caProblem, leafProblem, expiresWithin, issuedBeforeClockSync, subjectAttributes, type LoadedPair } from './cert-check.js';
 import { buildSecureContext, secureContextOptions, silentLog, DEFAULT_HANDSHAKE_TIMEOUT_MS, type TlsLog } from './tls-policy.js';
+import { loadExternal, prepareExternal, removeExternal, saveExternal, type ExternalCertificate, type ExternalSource } from './external-cert.js';
 
 /** Options for `openCertificates`. */
 export interface OpenCertificatesOptions {
@@ -42,6 +43,18 @@ export interface LocalCertificateStore extends CertificateStore {
   onRenewed(listener: () => void): () => void;
   /** The names and addresses the current server certificate covers. */
   names(): CertificateNames;
+  /**
+   * Serves an externally issued certificate (ACME or imported; leaf first,
+   * then its chain) instead of our own leaf, in every listener at once, and
+   * keeps it across restarts. Fails `invalid` (unreadable, key mismatch,
+   * expired, chain out of order) or `temporary` (write failed); the served
+   * certificate is unchanged then.
+   */
+  installExternal(certPem: string, keyPem: string, source: ExternalSource): Promise<void>;
+  /** Goes back to our own CA-issued leaf and forgets the external certificate. */
+  useLocal(): Promise<void>;
+  /** Where the served certificate comes from. */
+  source(): 'local' | ExternalSource;
 }
 
 /** Days before expiry at which the leaf is reissued, at start and by the daily check. */
@@ -89,14 +102,35 @@ export async function openCertificates(options: OpenCertificatesOptions): Promis
   const leaf = await loadOrIssueLeaf(paths, ca, names, now(), log);
   let state: State = { ca, leaf, context: buildSecureContext(chainPem(leaf, ca)) };
   warnIfExposed(paths, log);
+  // An external certificate (ACME, imported) wins over our own leaf while it is valid.
+  const loaded = await loadExternal(options.dir, now());
+  let external: ExternalCertificate | null = loaded.ext;
+  if (loaded.problem) log.warn({ problem: loaded.problem }, 'tls: stored external certificate is unusable; serving our own');
+  const served = (): { cert: string; key: string } => external?.pem ?? chainPem(state.leaf, state.ca);
+  const servedContext = (): SecureContext => external?.context ?? state.context;
 
   const listeners = new Set<() => void>();
   let queue: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  const notify = (): void => {
+    for (const l of listeners) {
+      try {
+        l();
+      } catch (err) {
+        log.error({ err }, 'tls: a renewal listener failed');
+      }
+    }
+  };
+
   const renew = async (days: number): Promise<boolean> => {
     const t = now();
+    if (external && external.notAfterMs <= t) {
+      log.warn({ source: external.source }, 'tls: the external certificate expired; serving our own again');
+      external = null;
+      notify();
+    }
     let nextCa = state.ca;
     // The CA is replaced only when it is about to lapse, whatever `days` says:
     // every device that trusts it would have to be set up again.
@@ -109,13 +143,7 @@ export async function openCertificates(options: OpenCertificatesOptions): Promis
     const nextLeaf = await issueAndWriteLeaf(paths, nextCa, names, t);
     state = { ca: nextCa, leaf: nextLeaf, context: buildSecureContext(chainPem(nextLeaf, nextCa)) };
     log.info({ serial: nextLeaf.x509.serialNumber, notAfter: nextLeaf.x509.validTo }, 'tls: renewed the server certificate');
-    for (const l of listeners) {
-      try {
-        l();
-      } catch (err) {
-        log.error({ err }, 'tls: a renewal listener failed');
-      }
-    }
+    notify();
     return true;
   };
 
@@ -133,14 +161,14 @@ export async function openCertificates(options: OpenCertificatesOptions): Promis
 
   const store: LocalCertificateStore = {
     caPem: () => state.ca.certPem,
-    serverPem: () => chainPem(state.leaf, state.ca),
-    context: () => state.context,
+    serverPem: served,
+    context: servedContext,
     tlsOptions: (): TlsOptions => ({
-      ...secureContextOptions(chainPem(state.leaf, state.ca)),
+      ...secureContextOptions(served()),
       handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT_MS,
       // Called for every client that sends SNI: hands out whatever context is
       // current, so a renewal reaches listeners created long before it.
-      SNICallback: (_servername, cb) => cb(null, state.context),
+      SNICallback: (_servername, cb) => cb(null, servedContext()),
     }),
     renewIfNeeded: (days = RENEW_DAYS) => {
       const run = queue.then(() => renew(days));
@@ -152,6 +180,21 @@ export async function openCertificates(options: OpenCertificatesOptions): Promis
       return () => listeners.delete(listener);
     },
     names: () => names,
+    installExternal: async (certPem, keyPem, source) => {
+      const ext = prepareExternal(certPem, keyPem, source, now());
+      await guard('write the external certificate', () => saveExternal(options.dir, ext));
+      external = ext;
+      log.info({ source, notAfter: new Date(ext.notAfterMs).toISOString() }, 'tls: serving an external certificate');
+      notify();
+    },
+    useLocal: async () => {
+      await guard('remove the external certificate', () => removeExternal(options.dir));
+      if (!external) return;
+      external = null;
+      log.info({}, 'tls: serving our own certificate again');
+      notify();
+    },
+    source: () => external?.source ?? 'local',
     close: () => {
       closed = true;
       if (timer) clearTimeout(timer);

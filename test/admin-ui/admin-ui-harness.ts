@@ -1,11 +1,8 @@
-import { createServer, type Server } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildAdmin, createLogRing, createMailCounters, ensureSetupToken, type AdminDnsCheck, type MailCounters } from '../../src/admin/index.js';
+import { createLogRing, startAdminServer, createMailCounters, ensureSetupToken, type AdminDnsCheck, type MailCounters } from '../../src/admin/index.js';
 import { AuthThrottle } from '../../src/auth/index.js';
 import type { StoredDnsCheck } from '../../src/dns/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -55,8 +52,9 @@ function fakeDnsCheck(): AdminDnsCheck {
 }
 
 /**
- * Starts the admin app as the box does: `buildAdmin` over `openStore` and
- * `openCertificates`, served by an HTTPS server with the box's certificate.
+ * Starts the admin app as the box does: `startAdminServer` (which builds it
+ * with `buildAdmin`) over `openStore` and `openCertificates`, on HTTPS with
+ * the box's certificate at 127.0.0.1 and a random port.
  * The system probe and the clock are fakes so the dashboard's numbers are
  * known; everything else is real. `close()` stops it all and deletes the
  * temp directory.
@@ -74,28 +72,27 @@ export async function startAdminUi(): Promise<AdminUiServer> {
   const counters = await createMailCounters(store);
   const log = pino({ level: 'silent' });
   let port = 0;
-  const app: FastifyInstance = await buildAdmin({
+  const admin = await startAdminServer({
+    listen: { host: '127.0.0.1', port: 0 },
     store, certs, dnsCheck: fakeDnsCheck(), stats: { health: sampler, mail: counters }, log, dataDir: dir,
     config: { hostname: HOSTNAME, listen: {}, addresses: ['127.0.0.1'] },
     throttle: new AuthThrottle(),
     services: () => ({ smtp: '127.0.0.1:2525', imaps: '127.0.0.1:2993', pop3s: null, admin: `127.0.0.1:${port}` }),
     logRing: createLogRing(),
   });
-  const server: Server = createServer(certs.tlsOptions(), (req, res) => app.routing(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = Number(admin.address.slice(admin.address.lastIndexOf(':') + 1));
   return {
     url: `https://127.0.0.1:${port}/`,
     setupToken: token,
     store, counters, sampler, reading,
     sample: async () => {
       clock += 60_000;
+      // Some movement, so the charts in the screenshots show a line rather than a floor.
+      reading.cpuPercent = 8 + ((clock / 60_000) % 7) * 4;
       await sampler.sampleNow();
     },
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await app.close();
+      await admin.close();
       await sampler.close();
       counters.close();
       certs.close();

@@ -62,7 +62,8 @@ export async function startHarness(overrides: Partial<AdminOptions> = {}): Promi
   const dataDir = await mkdtemp(join(tmpdir(), 'lb-admin-'));
   const store = await openMemoryStore();
   const certs = await openCertificates({ dir: await certDir(), hostname: HOST, addresses: ['127.0.0.1', '192.168.1.10'] });
-  const clock = { t: Date.UTC(2026, 2, 1, 10, 0, 0) };
+  // Real time: certificates are issued with the real clock. Tests move it forward from here.
+  const clock = { t: Date.now() };
   const now = () => clock.t;
   const throttle = new AuthThrottle({ now });
   const logRing = createLogRing(100);

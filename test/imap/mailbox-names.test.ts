@@ -89,6 +89,8 @@ describe('imap mailbox names', () => {
     const ext = (await c.command('LIST (SUBSCRIBED) "" "Work*" RETURN (CHILDREN STATUS (MESSAGES UIDNEXT))')).untagged;
     assert.ok(ext.some((l) => l.startsWith('* STATUS "Work" (MESSAGES 0 UIDNEXT 1)')), ext.join('\n'));
     assert.ok(!ext.some((l) => l.includes('"Work/2024"')));
+    const rec = (await c.command('LIST (SUBSCRIBED RECURSIVEMATCH) "" "Work/%"')).untagged;
+    assert.deepEqual(rec, ['* LIST (\\HasChildren) "/" "Work/2024" ("CHILDINFO" ("SUBSCRIBED"))']);
     assert.equal((await c.command('RENAME Work Job')).status, 'OK');
     list = (await c.command('LIST "" "Job*"')).untagged;
     assert.equal(list.length, 3);

@@ -99,6 +99,14 @@ export function copyConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(unconditional.changed[0]?.flags, ['\\Flagged', '\\Seen']);
     });
 
+    it('lists a UID range with both ends inclusive', async () => {
+      const acct = await store.account(A);
+      assert.deepEqual((await acct.listMessages('INBOX', 2, 3)).map((m) => m.uid), [2, 3]);
+      assert.deepEqual((await acct.listMessages('INBOX', 2, 2)).map((m) => m.uid), [2]);
+      assert.deepEqual((await acct.listMessages('INBOX', 3, 2)).map((m) => m.uid), []);
+      assert.deepEqual((await acct.listMessages('INBOX', 0, 4294967295)).map((m) => m.uid), [1, 2, 3]);
+    });
+
     it('takes a snapshot consistent with HIGHESTMODSEQ while writes are in flight', async () => {
       const acct = await store.account(A);
       const writes = [acct.setFlags('INBOX', [1], 'add', ['\\Seen']), acct.expunge('INBOX', [2]), deliverBody(store, [A], message('snap'))];

@@ -18,9 +18,9 @@ export function sparkline(points: [number, number | null][], label: string, opts
     chart.append(svg('text', { x: 4, y: H / 2 + 4, class: 'spark-empty' }, 'collecting…'));
     return chart;
   }
-  const lo = opts.min ?? Math.min(...values);
+  const lo = Math.min(opts.min ?? Infinity, ...values);
   const hi = Math.max(opts.max ?? -Infinity, ...values);
-  const span = hi - lo || 1;
+  const span = hi - lo;
   const t0 = points[0]![0];
   const t1 = points[points.length - 1]![0];
   const tspan = t1 - t0 || 1;
@@ -31,7 +31,8 @@ export function sparkline(points: [number, number | null][], label: string, opts
       continue;
     }
     const x = ((t - t0) / tspan) * W;
-    const y = H - 2 - ((v - lo) / span) * (H - 4);
+    // A flat series (no range) is drawn through the middle rather than along the floor.
+    const y = span === 0 ? H / 2 : H - 2 - ((v - lo) / span) * (H - 4);
     segments[segments.length - 1]!.push(`${x.toFixed(1)},${y.toFixed(1)}`);
   }
   const fmt = (v: number): string => `${Math.round(v * 10) / 10}${unit}`;

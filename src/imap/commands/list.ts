@@ -35,8 +35,8 @@ async function entries(ctx: CommandContext): Promise<Entry[]> {
   return [...byName.values()];
 }
 
-function line(kind: 'LIST' | 'LSUB', attrs: string[], name: string): string {
-  return `* ${kind} (${attrs.join(' ')}) "${SEPARATOR}" ${mailboxString(name)}\r\n`;
+function line(kind: 'LIST' | 'LSUB', attrs: string[], name: string, extended = ''): string {
+  return `* ${kind} (${attrs.join(' ')}) "${SEPARATOR}" ${mailboxString(name)}${extended}\r\n`;
 }
 
 export const listCommand = defineCommand({
@@ -52,16 +52,20 @@ export const listCommand = defineCommand({
     const sel = cmd.selection;
     const ret = cmd.returns;
     const out: string[] = [];
-    for (const e of await entries(ctx)) {
+    const all = await entries(ctx);
+    // RFC 5258 §3.5: with RECURSIVEMATCH a parent of a subscribed mailbox is listed with CHILDINFO.
+    const subscribedBelow = (name: string) => all.some((o) => o.subscribed && o.name.startsWith(`${name}${SEPARATOR}`));
+    for (const e of all) {
       if (!patterns.some((p) => matchPattern(p, e.name))) continue;
-      if (sel.subscribed && !e.subscribed) continue;
+      const childInfo = sel.subscribed && sel.recursiveMatch && subscribedBelow(e.name);
+      if (sel.subscribed && !e.subscribed && !childInfo) continue;
       if (sel.specialUse && !e.box?.specialUse) continue;
       const attrs: string[] = [];
       if (!e.box) attrs.push('\\NonExistent', '\\Noselect');
       attrs.push(e.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
       if (e.subscribed && (sel.subscribed || ret.subscribed)) attrs.push('\\Subscribed');
       if (e.box?.specialUse) attrs.push(e.box.specialUse);
-      out.push(line('LIST', attrs, e.name));
+      out.push(line('LIST', attrs, e.name, childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : ''));
       if (ret.status && e.box) out.push(`${statusResponse(ctx, e.box, ret.status)}\r\n`);
     }
     await ctx.write(out.join(''));

@@ -21,9 +21,13 @@ export async function dashboardPage(main: HTMLElement): Promise<() => void> {
   const problem = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   main.append(problem, section('Services', services), section('Now', numbers), section('Last 24 hours', charts));
 
+  let lastSample: number | null = null;
   const refresh = async (): Promise<void> => {
     try {
       const d = await get<Dashboard>('/api/dashboard');
+      // A new health sample (one a minute): redraw the charts so their last point matches the numbers.
+      if (d.system && lastSample !== null && d.system.time !== lastSample) void history();
+      lastSample = d.system?.time ?? lastSample;
       drawServices(services, d);
       drawNumbers(numbers, d);
       problem.className = 'status';
@@ -54,8 +58,8 @@ export async function dashboardPage(main: HTMLElement): Promise<() => void> {
 function drawServices(el: HTMLElement, d: Dashboard): void {
   replace(el, h('ul', { class: 'service-list' }, d.services.map((s) => h('li', { class: s.up ? 'up' : 'down' },
     h('span', { class: 'svc-name' }, s.name),
-    h('span', { class: 'svc-port' }, s.port === null ? '' : `port ${s.port}`),
-    badge(s.up ? 'up' : 'down', s.up ? 'ok' : 'fail')))));
+    badge(s.up ? 'up' : 'down', s.up ? 'ok' : 'fail'),
+    h('span', { class: 'svc-port' }, s.port === null ? 'no port' : `port ${s.port}`)))));
 }
 
 function drawNumbers(el: HTMLElement, d: Dashboard): void {

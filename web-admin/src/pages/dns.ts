@@ -25,11 +25,14 @@ export async function dnsPage(main: HTMLElement): Promise<void> {
       return;
     }
     const r = last.report;
-    const counts = (s: CheckStatus): number => r.results.filter((x) => x.status === s).length;
+    const count = (s: CheckStatus, one: string, many: string): string => {
+      const n = r.results.filter((x) => x.status === s).length;
+      return `${n} ${n === 1 ? one : many}`;
+    };
     replace(summary, h('dl', { class: 'kv' },
       h('dt', null, 'Last run'), h('dd', { 'data-testid': 'dns-last-run' }, formatTime(r.checkedAt)),
       h('dt', null, 'Overall'), h('dd', null, badge(WORDS[r.worst], r.worst)),
-      h('dt', null, 'Results'), h('dd', null, `${counts('FAIL')} problems, ${counts('WARN')} warnings, ${counts('UNKNOWN')} unknown, ${counts('OK')} OK`),
+      h('dt', null, 'Results'), h('dd', null, [count('FAIL', 'problem', 'problems'), count('WARN', 'warning', 'warnings'), count('UNKNOWN', 'unknown', 'unknown'), count('OK', 'OK', 'OK')].join(', ')),
       h('dt', null, 'Public address'), h('dd', null, r.publicIps.length ? r.publicIps.join(', ') : 'not known')),
     last.publicIpChanged ? h('p', { class: 'status error' }, `The public address changed from ${last.publicIpChanged.before.join(', ') || 'none'} to ${last.publicIpChanged.after.join(', ') || 'none'}: the box may have a dynamic address, and records pointing at the old one are now wrong.`) : null);
     replace(changes, section('Changed since the run before', table<DnsCheckChange>([

@@ -30,7 +30,10 @@ export async function logsPage(main: HTMLElement, params: URLSearchParams): Prom
     const q = new URLSearchParams({ level: level.value, limit: '300' });
     if (service.value) q.set('service', service.value);
     try {
-      const { entries } = await get<{ entries: LogEntry[] }>(`/api/logs?${q.toString()}`);
+      const { entries, services } = await get<{ entries: LogEntry[]; services?: string[] }>(`/api/logs?${q.toString()}`);
+      // Offer every service the box has actually logged for, beyond the usual list.
+      const known = new Set([...service.options].map((o) => o.value));
+      for (const s of services ?? []) if (!known.has(s)) service.append(h('option', { value: s }, s));
       replace(list, table<LogEntry>([
         { head: 'Time', cell: (e) => new Date(e.time).toLocaleTimeString() },
         { head: 'Level', cell: (e) => h('span', { class: `level-${e.level}` }, e.level) },
