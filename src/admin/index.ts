@@ -14,3 +14,4 @@ export { createLogRing, type LogEntry, type LogRing } from './log-ring.js';
 export { createMailCounters, type MailCounters } from './mail-counters.js';
 export type { AcmeControl, AcmeStatus } from './acme-types.js';
 export { startAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.js';
+export { createAcmeManager, LETS_ENCRYPT, type AcmeManager, type AcmeManagerOptions } from './acme-manager.js';

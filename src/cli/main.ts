@@ -1,6 +1,7 @@
 import { packageVersion } from '../config/environment.js';
 import { resolveDataDir } from '../config/load.js';
 import { MailError } from '../errors.js';
+import { ADMIN_HELP, isAdminCommand, runAdminCommand } from './admin-command.js';
 import { parseArgs, UsageError } from './args.js';
 import { isCheckDnsCommand, runCheckDnsCommand } from './check-dns-command.js';
 import { runManageCommand, type ManageIo } from './manage-commands.js';
@@ -26,7 +27,7 @@ Commands:
   alias list [DOMAIN]
   tls ca                         print the box's CA certificate (PEM) to install
                                  on your devices
-${OUTBOUND_HELP}  check-dns [--json] [--domain D]
+${OUTBOUND_HELP}${ADMIN_HELP}  check-dns [--json] [--domain D]
                                  check the domains' DNS and print what to fix
                                  (exit 0 OK, 1 WARN, 2 FAIL, 3 UNKNOWN; see
                                  "letterbox check-dns --help")
@@ -75,6 +76,7 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
     }
     const dataDir = resolveDataDir({ flag: args.data });
     const command = args.words[0] as string;
+    if (isAdminCommand(argv)) return await runAdminCommand(argv, dataDir, io);
     if (command === 'start') {
       if (args.words.length > 1) throw new UsageError('usage: letterbox start [--data DIR]');
       return await runStart(dataDir, io);

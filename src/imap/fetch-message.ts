@@ -8,8 +8,8 @@
  */
 import { isMailError } from '../errors.js';
 import type { MessageIndex } from '../mime/types.js';
-import type { MailStore } from '../store/types.js';
-import type { ViewMessage } from './mailbox-view.js';
+import type { MailStore, MessageRecord } from '../store/types.js';
+import type { ViewEntry } from './mailbox-view.js';
 import { literal, type EncodedPart, type ImapValue } from './protocol/encoder.js';
 import { messageBodyStructure, messageEnvelope } from './protocol/body-structure.js';
 import { fetchItemName, fetchResponse, flagList } from './protocol/response-builders.js';
@@ -25,17 +25,60 @@ export function setsSeen(items: readonly FetchAttribute[]): boolean {
   return items.some((i) => (i.kind === 'BODY[]' && !i.peek) || i.kind === 'RFC822' || i.kind === 'RFC822.TEXT');
 }
 
+/** Items whose values are numbers, atoms or a fixed-form date: written without the general encoder. */
+const SIMPLE = new Set<FetchAttribute['kind']>(['UID', 'FLAGS', 'MODSEQ', 'RFC822.SIZE', 'INTERNALDATE']);
+
 /**
- * Builds `* seq FETCH (...)`. Returns null when the message's body is gone
- * (expunged by another session and no longer stored): the caller reports
+ * `* seq FETCH (...)` for SIMPLE items only — the common `UID FETCH 1:* (FLAGS)`
+ * of a client's resync, which must be cheap for large mailboxes. Flags are
+ * atoms (the store only accepts atom characters), so no quoting is needed.
+ */
+function simpleFetchLine(m: ViewEntry, rec: MessageRecord | null, items: readonly FetchAttribute[]): string {
+  const parts: string[] = [];
+  for (const item of items) {
+    switch (item.kind) {
+      case 'UID':
+        parts.push(`UID ${m.uid}`);
+        break;
+      case 'FLAGS':
+        parts.push(`FLAGS (${visibleFlags(m.flags, m.recent).join(' ')})`);
+        break;
+      case 'MODSEQ':
+        parts.push(`MODSEQ (${(rec as MessageRecord).modseq})`);
+        break;
+      case 'RFC822.SIZE':
+        parts.push(`RFC822.SIZE ${(rec as MessageRecord).size}`);
+        break;
+      case 'INTERNALDATE':
+        parts.push(`INTERNALDATE "${imapDateTime((rec as MessageRecord).internalDate)}"`);
+        break;
+      default:
+        break;
+    }
+  }
+  return `* ${m.seq} FETCH (${parts.join(' ')})\r\n`;
+}
+
+/** True when an item needs the stored record (anything but UID and FLAGS, which the view holds). */
+export function needsRecord(items: readonly FetchAttribute[]): boolean {
+  return items.some((i) => i.kind !== 'UID' && i.kind !== 'FLAGS');
+}
+
+/**
+ * Builds `* seq FETCH (...)`. `rec` is the stored record (required when
+ * `needsRecord(items)`). Returns null when the message is gone (expunged by
+ * another session and no longer stored): the caller reports
  * `NO [EXPUNGEISSUED]` instead of inventing content.
  */
-export async function fetchMessage(store: MailStore, seq: number, m: ViewMessage, items: readonly FetchAttribute[]): Promise<EncodedPart[] | null> {
+export async function fetchMessage(store: MailStore, m: ViewEntry, rec: MessageRecord | null, items: readonly FetchAttribute[]): Promise<EncodedPart[] | null> {
+  if (!rec && needsRecord(items)) return null;
+  if (items.every((i) => SIMPLE.has(i.kind))) return [Buffer.from(simpleFetchLine(m, rec, items), 'latin1')];
+  const r = rec as MessageRecord;
   let index: MessageIndex | null = null;
   try {
-    if (items.some((i) => NEEDS_INDEX.has(i.kind))) index = await store.getIndex(m.blobId);
+    if (items.some((i) => NEEDS_INDEX.has(i.kind))) index = await store.getIndex(r.blobId);
     const out: [string, ImapValue][] = [];
-    const bytes = (start: number, end: number): Promise<Buffer> => (end > start ? store.readBlobRange(m.blobId, start, end) : Promise.resolve(Buffer.alloc(0)));
+    const bytes = (start: number, end: number): Promise<Buffer> => (end > start ? store.readBlobRange(r.blobId, start, end) : Promise.resolve(Buffer.alloc(0)));
     for (const item of items) {
       switch (item.kind) {
         case 'UID':
@@ -45,13 +88,13 @@ export async function fetchMessage(store: MailStore, seq: number, m: ViewMessage
           out.push(['FLAGS', flagList(visibleFlags(m.flags, m.recent))]);
           break;
         case 'INTERNALDATE':
-          out.push(['INTERNALDATE', imapDateTime(m.internalDate)]);
+          out.push(['INTERNALDATE', imapDateTime(r.internalDate)]);
           break;
         case 'RFC822.SIZE':
-          out.push(['RFC822.SIZE', m.size]);
+          out.push(['RFC822.SIZE', r.size]);
           break;
         case 'MODSEQ':
-          out.push(['MODSEQ', [m.modseq]]);
+          out.push(['MODSEQ', [r.modseq]]);
           break;
         case 'ENVELOPE':
           out.push(['ENVELOPE', messageEnvelope(index as MessageIndex)]);
@@ -61,13 +104,13 @@ export async function fetchMessage(store: MailStore, seq: number, m: ViewMessage
           out.push([item.kind, messageBodyStructure(index as MessageIndex, item.kind === 'BODYSTRUCTURE')]);
           break;
         case 'RFC822':
-          out.push(['RFC822', literal(await bytes(0, m.size))]);
+          out.push(['RFC822', literal(await bytes(0, r.size))]);
           break;
         case 'RFC822.HEADER':
           out.push(['RFC822.HEADER', literal(await bytes(0, (index as MessageIndex).root.bodyStart))]);
           break;
         case 'RFC822.TEXT':
-          out.push(['RFC822.TEXT', literal(await bytes((index as MessageIndex).root.bodyStart, m.size))]);
+          out.push(['RFC822.TEXT', literal(await bytes((index as MessageIndex).root.bodyStart, r.size))]);
           break;
         case 'BODY[]': {
           const range = resolveSection(index as MessageIndex, item.section);
@@ -89,7 +132,7 @@ export async function fetchMessage(store: MailStore, seq: number, m: ViewMessage
         }
       }
     }
-    return fetchResponse(seq, out.map(([name, value]) => [name, value] as const));
+    return fetchResponse(m.seq, out);
   } catch (err) {
     if (isMailError(err, 'notFound')) return null;
     throw err;

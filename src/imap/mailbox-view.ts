@@ -7,31 +7,33 @@
  * RFC 7162 §3.2.10): the session subscribes to the store's change events
  * and calls `refresh()`, which pulls the journal entries after the view's
  * modseq and records what changed — new messages wait in `pendingNew`,
- * expunged ones stay in the sequence map marked `expunged`, flag changes
- * mark the message. Nothing is sent then. At the moments the RFC allows, the
- * session calls `takeUpdate()`, which merges the new messages (EXISTS),
- * reports flag changes (FETCH) and, only when `allowExpunge` is true,
- * removes expunged messages (EXPUNGE, or VANISHED under QRESYNC). So a
- * sequence number never changes meaning during a FETCH, STORE or SEARCH.
- * The session's own changes travel the same path, which keeps one code path
- * for "what changed" and makes EXPUNGE/MOVE/APPEND report themselves.
+ * expunged ones stay in the sequence map marked expunged, flag changes are
+ * noted. Nothing is sent then. At the moments the RFC allows, the session
+ * calls `takeUpdate()`, which merges the new messages (EXISTS), reports flag
+ * changes (FETCH) and, only when `allowExpunge` is true, removes expunged
+ * messages (EXPUNGE, or VANISHED under QRESYNC). So a sequence number never
+ * changes meaning during a FETCH, STORE or SEARCH. The session's own changes
+ * travel the same path, which keeps one code path for "what changed".
+ *
+ * Memory: an idle session on a large mailbox must stay small (the issue's
+ * target is under 100 KB per idle connection), so the view keeps only what
+ * sequence numbers and flag reporting need, in columns: UIDs in a
+ * Uint32Array and, per message, the index of its flag set in a small table
+ * of distinct flag sets (few per mailbox: none, \Seen, \Seen \Answered...).
+ * Sizes, dates, body ids and modseqs stay in the store and are read for the
+ * messages a command touches (message-records.ts).
  */
-import type { AccountStore, JournalEntry, MessageRecord } from '../store/types.js';
+import type { AccountStore, JournalEntry } from '../store/types.js';
 
-/** One message as this session knows it. */
-export interface ViewMessage {
+/** A message as commands see it: sequence number, UID and this session's flag state. */
+export interface ViewEntry {
+  seq: number;
   uid: number;
-  modseq: number;
-  flags: string[];
-  internalDate: number;
-  size: number;
-  blobId: string;
+  flags: readonly string[];
   /** \Recent for this session (RFC 3501 §2.3.2). */
   recent: boolean;
   /** Expunged in the store; keeps its sequence number until the client is told. */
   expunged: boolean;
-  /** Flags as last told to the client (joined), to report changes only once. */
-  reported: string;
 }
 
 /** Untagged responses the session must send, in this order. */
@@ -45,7 +47,7 @@ export interface ViewUpdate {
   /** `* n RECENT` when `exists` is sent. */
   recent: number | null;
   /** Flag changes to report as unsolicited FETCH. */
-  fetches: { seq: number; uid: number; flags: string[]; modseq: number }[];
+  fetches: { seq: number; uid: number; flags: readonly string[]; recent: boolean; modseq: number }[];
 }
 
 /**
@@ -57,21 +59,47 @@ export interface ViewUpdate {
 export class RecentRegistry {
   private readonly claimed = new Map<number, number>();
 
-  /** Marks UIDs above the previous claim as recent for the caller (unless `peek`). Returns those UIDs. */
+  /** UIDs above the previous claim are recent for the caller; claims them unless `peek`. */
   claim(mailboxId: number, uids: readonly number[], peek: boolean): Set<number> {
     const before = this.claimed.get(mailboxId) ?? 0;
-    const mine = new Set(uids.filter((u) => u > before));
-    if (!peek && uids.length > 0) this.claimed.set(mailboxId, Math.max(before, ...uids));
+    const mine = new Set<number>();
+    let max = before;
+    for (const u of uids) {
+      if (u > before) mine.add(u);
+      if (u > max) max = u;
+    }
+    if (!peek && max > before) this.claimed.set(mailboxId, max);
     return mine;
   }
 }
 
-function flagKey(flags: readonly string[]): string {
-  return flags.join(' ');
-}
+/** Interned flag sets of one view: messages share the array of their flag combination. */
+class FlagTable {
+  private readonly sets: (readonly string[])[] = [];
+  private readonly ids = new Map<string, number>();
 
-function toView(r: MessageRecord, recent: boolean): ViewMessage {
-  return { uid: r.uid, modseq: r.modseq, flags: r.flags, internalDate: r.internalDate, size: r.size, blobId: r.blobId, recent, expunged: false, reported: flagKey(r.flags) };
+  id(flags: readonly string[]): number {
+    const key = flags.join(' ');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push([...flags]);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  get(id: number): readonly string[] {
+    return this.sets[id] ?? [];
+  }
+
+  get size(): number {
+    return this.sets.length;
+  }
+
+  all(): readonly (readonly string[])[] {
+    return this.sets;
+  }
 }
 
 /** Options of `MailboxView.open`. */
@@ -88,11 +116,18 @@ export interface OpenViewOptions {
  * the session drops it at CLOSE/UNSELECT/LOGOUT — there is nothing to close.
  */
 export class MailboxView {
-  private msgs: ViewMessage[] = [];
-  private pendingNew: ViewMessage[] = [];
-  private dirty = new Set<ViewMessage>();
+  private uids = new Uint32Array(16);
+  private flagIds: Uint16Array | Uint32Array = new Uint16Array(16);
+  private n = 0;
+  private readonly table = new FlagTable();
+  private readonly recentUids = new Set<number>();
+  private readonly expungedUids = new Set<number>();
+  private pendingNew: { uid: number; flags: number }[] = [];
+  /** uid → flag-set id last reported to the client, for messages whose flags changed since. */
+  private readonly dirty = new Map<number, number>();
+  /** uid → modseq of its latest flag change, for MODSEQ in unsolicited FETCH. */
+  private readonly dirtyModseq = new Map<number, number>();
   private chain: Promise<void> = Promise.resolve();
-  private hasExpunged = false;
   /** True once the mailbox was deleted under the session. */
   gone = false;
 
@@ -103,7 +138,6 @@ export class MailboxView {
     readonly uidValidity: number,
     readonly readOnly: boolean,
     private readonly recentRegistry: RecentRegistry,
-    /** Journal position: every entry up to this modseq is reflected. */
     private modseq: number,
     private uidNextSeen: number,
   ) {}
@@ -113,18 +147,38 @@ export class MailboxView {
     const snap = await opts.account.snapshot(opts.name);
     const info = snap.mailbox;
     const view = new MailboxView(opts.account, info.name, info.id, info.uidValidity, opts.readOnly, opts.recent, info.highestModseq, info.uidNext);
-    const recent = opts.recent.claim(info.id, snap.messages.map((m) => m.uid), opts.readOnly);
-    view.msgs = snap.messages.map((m) => toView(m, recent.has(m.uid)));
+    for (const u of opts.recent.claim(info.id, snap.messages.map((m) => m.uid), opts.readOnly)) view.recentUids.add(u);
+    view.reserve(snap.messages.length);
+    for (const m of snap.messages) view.push(m.uid, view.table.id(m.flags));
     return view;
   }
 
-  /** Messages the client knows, by sequence number − 1 (expunged ones included until reported). */
-  get messages(): readonly ViewMessage[] {
-    return this.msgs;
+  private reserve(count: number): void {
+    if (count <= this.uids.length) return;
+    const cap = Math.max(count, this.uids.length * 2);
+    const uids = new Uint32Array(cap);
+    uids.set(this.uids.subarray(0, this.n));
+    this.uids = uids;
+    const ids = this.flagIds instanceof Uint16Array ? new Uint16Array(cap) : new Uint32Array(cap);
+    ids.set(this.flagIds.subarray(0, this.n));
+    this.flagIds = ids;
   }
 
+  private setFlagId(i: number, id: number): void {
+    if (id > 0xffff && this.flagIds instanceof Uint16Array) this.flagIds = Uint32Array.from(this.flagIds);
+    this.flagIds[i] = id;
+  }
+
+  private push(uid: number, flagId: number): void {
+    this.reserve(this.n + 1);
+    this.uids[this.n] = uid;
+    this.setFlagId(this.n, flagId);
+    this.n++;
+  }
+
+  /** Messages the client knows (expunged ones included until reported). */
   get exists(): number {
-    return this.msgs.length;
+    return this.n;
   }
 
   get highestModseq(): number {
@@ -132,44 +186,62 @@ export class MailboxView {
   }
 
   get uidNext(): number {
-    const last = this.pendingNew[this.pendingNew.length - 1] ?? this.msgs[this.msgs.length - 1];
-    return Math.max(this.uidNextSeen, last ? last.uid + 1 : 1);
+    const last = this.pendingNew[this.pendingNew.length - 1]?.uid ?? (this.n > 0 ? (this.uids[this.n - 1] as number) : 0);
+    return Math.max(this.uidNextSeen, last + 1);
   }
 
   get recentCount(): number {
-    return this.msgs.reduce((n, m) => n + (m.recent ? 1 : 0), 0);
+    let count = 0;
+    for (const u of this.recentUids) if (this.seqOfUid(u) > 0) count++;
+    return count;
+  }
+
+  /** UID of a sequence number (1-based); 0 when out of range. */
+  uidAt(seq: number): number {
+    return seq >= 1 && seq <= this.n ? (this.uids[seq - 1] as number) : 0;
+  }
+
+  /** The entry of a sequence number (1-based), or undefined. */
+  entry(seq: number): ViewEntry | undefined {
+    if (seq < 1 || seq > this.n) return undefined;
+    const uid = this.uids[seq - 1] as number;
+    return { seq, uid, flags: this.table.get(this.flagIds[seq - 1] as number), recent: this.recentUids.has(uid), expunged: this.expungedUids.has(uid) };
+  }
+
+  /** Every entry in sequence order (built on demand). */
+  *entries(): IterableIterator<ViewEntry> {
+    for (let s = 1; s <= this.n; s++) yield this.entry(s) as ViewEntry;
+  }
+
+  /** Keywords in use in this mailbox (for the FLAGS response). */
+  keywords(): string[] {
+    const out = new Set<string>();
+    for (const set of this.table.all()) for (const f of set) if (!f.startsWith('\\')) out.add(f);
+    return [...out];
   }
 
   /** Sequence number of a UID the client knows, or 0. Binary search: UIDs ascend with sequence numbers. */
   seqOfUid(uid: number): number {
-    let a = 0;
-    let b = this.msgs.length - 1;
-    while (a <= b) {
-      const m = (a + b) >> 1;
-      const u = (this.msgs[m] as ViewMessage).uid;
-      if (u === uid) return m + 1;
-      if (u < uid) a = m + 1;
-      else b = m - 1;
-    }
-    return 0;
+    const s = this.seqOfUidAtLeast(uid);
+    return s <= this.n && this.uids[s - 1] === uid ? s : 0;
   }
 
   /** Sequence number of the first message with UID ≥ `uid` (exists + 1 when none). */
   seqOfUidAtLeast(uid: number): number {
     let a = 0;
-    let b = this.msgs.length;
+    let b = this.n;
     while (a < b) {
       const m = (a + b) >> 1;
-      if ((this.msgs[m] as ViewMessage).uid < uid) a = m + 1;
+      if ((this.uids[m] as number) < uid) a = m + 1;
       else b = m;
     }
     return a + 1;
   }
 
-  /** The message a UID names, if the client knows it. */
-  byUid(uid: number): ViewMessage | undefined {
+  /** The entry a UID names, if the client knows it. */
+  byUid(uid: number): ViewEntry | undefined {
     const seq = this.seqOfUid(uid);
-    return seq > 0 ? this.msgs[seq - 1] : undefined;
+    return seq > 0 ? this.entry(seq) : undefined;
   }
 
   /** Called for a store change event of this mailbox (it may carry a new name after RENAME). */
@@ -195,52 +267,56 @@ export class MailboxView {
       entries = await this.account.changesSince(this.name, this.modseq);
     } catch {
       this.gone = true;
-      for (const m of this.msgs) this.markExpunged(m);
+      for (let i = 0; i < this.n; i++) this.expungedUids.add(this.uids[i] as number);
       this.pendingNew = [];
       return;
     }
     if (entries.length === 0) return;
     const wanted = new Set<number>();
-    const pendingByUid = new Map(this.pendingNew.map((m) => [m.uid, m]));
-    let highestKnown = this.uidNext - 1;
+    const highestKnown = this.uidNext - 1;
     for (const e of entries) {
       this.modseq = Math.max(this.modseq, e.modseq);
-      const known = this.byUid(e.uid) ?? pendingByUid.get(e.uid);
+      const seq = this.seqOfUid(e.uid);
+      const pending = seq === 0 ? this.pendingNew.find((p) => p.uid === e.uid) : undefined;
       if (e.type === 'append') {
-        if (!known && e.uid > highestKnown) wanted.add(e.uid);
+        if (seq === 0 && !pending && e.uid > highestKnown) wanted.add(e.uid);
       } else if (e.type === 'flags') {
-        if (known && !known.expunged) {
-          known.flags = e.flags;
-          known.modseq = e.modseq;
-          this.dirty.add(known);
+        const id = this.table.id(e.flags);
+        if (pending) pending.flags = id;
+        else if (seq > 0 && !this.expungedUids.has(e.uid)) {
+          if (!this.dirty.has(e.uid)) this.dirty.set(e.uid, this.flagIds[seq - 1] as number);
+          this.setFlagId(seq - 1, id);
+          this.dirtyModseq.set(e.uid, e.modseq);
         }
-      } else if (known) {
-        if (pendingByUid.has(e.uid)) {
-          pendingByUid.delete(e.uid);
-          this.pendingNew = this.pendingNew.filter((m) => m.uid !== e.uid);
-        } else this.markExpunged(known);
+        // A message in `wanted` is read below from the store, with its current flags.
+      } else if (pending) {
+        this.pendingNew = this.pendingNew.filter((p) => p.uid !== e.uid);
+      } else if (seq > 0) {
+        this.expungedUids.add(e.uid);
+        this.dirty.delete(e.uid);
+        this.dirtyModseq.delete(e.uid);
       } else wanted.delete(e.uid);
     }
     if (wanted.size > 0) {
-      const first = Math.min(...wanted);
-      highestKnown = Math.max(highestKnown, ...wanted);
-      const records = (await this.account.listMessages(this.name, first)).filter((r) => wanted.has(r.uid));
+      let first = Infinity;
+      let last = 0;
+      for (const u of wanted) {
+        if (u < first) first = u;
+        if (u > last) last = u;
+      }
+      const records = (await this.account.listMessages(this.name, first, last)).filter((r) => wanted.has(r.uid));
       const recent = this.recentRegistry.claim(this.mailboxId, records.map((r) => r.uid), this.readOnly);
-      for (const r of records) this.pendingNew.push(toView(r, recent.has(r.uid)));
+      for (const r of records) {
+        if (recent.has(r.uid)) this.recentUids.add(r.uid);
+        this.pendingNew.push({ uid: r.uid, flags: this.table.id(r.flags) });
+      }
+      this.uidNextSeen = Math.max(this.uidNextSeen, last + 1);
     }
-    this.uidNextSeen = Math.max(this.uidNextSeen, highestKnown + 1);
-  }
-
-  private markExpunged(m: ViewMessage): void {
-    if (m.expunged) return;
-    m.expunged = true;
-    this.hasExpunged = true;
-    this.dirty.delete(m);
   }
 
   /** True when there are expunges the client has not been told about. */
   get expungePending(): boolean {
-    return this.hasExpunged;
+    return this.expungedUids.size > 0;
   }
 
   /**
@@ -250,48 +326,63 @@ export class MailboxView {
    */
   takeUpdate(opts: { allowExpunge: boolean; qresync: boolean }): ViewUpdate {
     const out: ViewUpdate = { expunged: [], vanished: [], exists: null, recent: null, fetches: [] };
-    if (opts.allowExpunge && this.hasExpunged) {
+    if (opts.allowExpunge && this.expungedUids.size > 0) {
       // Highest first, so every number sent is still valid when the client reads it.
-      for (let i = this.msgs.length - 1; i >= 0; i--) {
-        const m = this.msgs[i] as ViewMessage;
-        if (!m.expunged) continue;
-        if (opts.qresync) out.vanished.push(m.uid);
+      for (let i = this.n - 1; i >= 0; i--) {
+        const uid = this.uids[i] as number;
+        if (!this.expungedUids.has(uid)) continue;
+        if (opts.qresync) out.vanished.push(uid);
         else out.expunged.push(i + 1);
       }
-      this.msgs = this.msgs.filter((m) => !m.expunged);
+      let w = 0;
+      for (let i = 0; i < this.n; i++) {
+        const uid = this.uids[i] as number;
+        if (this.expungedUids.has(uid)) {
+          this.recentUids.delete(uid);
+          continue;
+        }
+        this.uids[w] = uid;
+        this.flagIds[w] = this.flagIds[i] as number;
+        w++;
+      }
+      this.n = w;
+      this.expungedUids.clear();
       out.vanished.reverse();
-      this.hasExpunged = false;
     }
-    for (const m of this.dirty) {
-      if (m.expunged) continue;
-      const key = flagKey(m.flags);
-      if (key === m.reported) continue;
-      m.reported = key;
-      const seq = this.seqOfUid(m.uid);
-      if (seq > 0) out.fetches.push({ seq, uid: m.uid, flags: m.flags, modseq: m.modseq });
+    for (const [uid, before] of this.dirty) {
+      const seq = this.seqOfUid(uid);
+      if (seq === 0 || this.expungedUids.has(uid)) continue;
+      const id = this.flagIds[seq - 1] as number;
+      if (id === before) continue;
+      out.fetches.push({ seq, uid, flags: this.table.get(id), recent: this.recentUids.has(uid), modseq: this.dirtyModseq.get(uid) ?? this.modseq });
     }
-    this.dirty.clear();
+    for (const f of out.fetches) {
+      this.dirty.delete(f.uid);
+      this.dirtyModseq.delete(f.uid);
+    }
+    for (const uid of [...this.dirty.keys()]) if (!this.expungedUids.has(uid)) this.dirty.delete(uid);
     out.fetches.sort((a, b) => a.seq - b.seq);
     if (this.pendingNew.length > 0) {
-      this.msgs.push(...this.pendingNew);
+      for (const p of this.pendingNew) this.push(p.uid, p.flags);
       this.pendingNew = [];
-      out.exists = this.msgs.length;
+      out.exists = this.n;
       out.recent = this.recentCount;
     }
     return out;
   }
 
   /**
-   * Records the outcome of the session's own STORE: the client gets these
-   * flags in the STORE response, so they are not reported again later.
+   * Records the outcome of the session's own STORE (or FETCH setting \Seen):
+   * the client gets these flags in the command's response, so they are not
+   * reported again later.
    */
-  applyOwnFlags(records: readonly MessageRecord[]): void {
+  applyOwnFlags(records: readonly { uid: number; flags: readonly string[] }[]): void {
     for (const r of records) {
-      const m = this.byUid(r.uid);
-      if (!m || m.expunged) continue;
-      m.flags = r.flags;
-      m.modseq = r.modseq;
-      m.reported = flagKey(r.flags);
+      const seq = this.seqOfUid(r.uid);
+      if (seq === 0 || this.expungedUids.has(r.uid)) continue;
+      this.setFlagId(seq - 1, this.table.id(r.flags));
+      this.dirty.delete(r.uid);
+      this.dirtyModseq.delete(r.uid);
     }
   }
 }

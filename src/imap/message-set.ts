@@ -5,38 +5,27 @@
  * existing message number is an error (security-cases T41), while a UID set
  * may match nothing.
  */
-import type { MailboxView, ViewMessage } from './mailbox-view.js';
+import type { MailboxView, ViewEntry } from './mailbox-view.js';
 import { resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
 import type { SequenceSet } from './protocol/types.js';
 
-/** One addressed message with its current sequence number. */
-export interface Addressed {
-  seq: number;
-  message: ViewMessage;
-}
-
 /** Messages a set names, in sequence order; null when a message-number set names none. */
-export function resolveMessages(view: MailboxView, set: SequenceSet, uid: boolean, savedUids: readonly number[]): Addressed[] | null {
-  const msgs = view.messages;
-  const out: Addressed[] = [];
+export function resolveMessages(view: MailboxView, set: SequenceSet, uid: boolean, savedUids: readonly number[]): ViewEntry[] | null {
+  const n = view.exists;
+  const out: ViewEntry[] = [];
   if (uid) {
     const saved = savedUids.map((u): NumberRange => [u, u]);
-    const ranges = resolveSequenceSet(set, msgs[msgs.length - 1]?.uid ?? 0, { saved });
+    const ranges = resolveSequenceSet(set, view.uidAt(n), { saved });
     for (const [lo, hi] of ranges) {
       // Walk only the messages inside [lo, hi]: cost follows the mailbox, not the numbers named.
-      let i = Math.max(0, view.seqOfUidAtLeast(lo) - 1);
-      for (; i < msgs.length; i++) {
-        const m = msgs[i] as ViewMessage;
-        if (m.uid > hi) break;
-        out.push({ seq: i + 1, message: m });
-      }
+      for (let s = view.seqOfUidAtLeast(lo); s <= n && view.uidAt(s) <= hi; s++) out.push(view.entry(s) as ViewEntry);
     }
     return out;
   }
-  if (msgs.length === 0) return null;
+  if (n === 0) return null;
   const saved = savedUids.map((u) => view.seqOfUid(u)).filter((s) => s > 0).map((s): NumberRange => [s, s]);
-  const ranges = resolveSequenceSet(set, msgs.length, { saved, clip: true });
+  const ranges = resolveSequenceSet(set, n, { saved, clip: true });
   if (ranges.length === 0 && set.kind !== 'saved') return null;
-  for (const [lo, hi] of ranges) for (let s = lo; s <= hi; s++) out.push({ seq: s, message: msgs[s - 1] as ViewMessage });
+  for (const [lo, hi] of ranges) for (let s = lo; s <= hi; s++) out.push(view.entry(s) as ViewEntry);
   return out;
 }

@@ -11,16 +11,17 @@
  * NO [LIMIT]); every store read yields to the event loop, so other sessions
  * keep being served (security-cases T44).
  */
-import type { MailStore } from '../store/types.js';
+import type { AccountStore, MailStore, MessageRecord } from '../store/types.js';
 import type { SearchKey } from './protocol/types.js';
 import { rangesContain, resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
 import { parseHeaderFields } from '../mime/index.js';
-import type { MailboxView, ViewMessage } from './mailbox-view.js';
+import type { MailboxView, ViewEntry } from './mailbox-view.js';
 import { collectBodyText, decodeEncodedWords, fold } from './search-text.js';
 
 /** What a search needs besides the key. */
 export interface SearchContext {
   store: MailStore;
+  account: AccountStore;
   view: MailboxView;
   /** UIDs saved by the last SEARCH RETURN (SAVE), for `$`. */
   savedUids: readonly number[];
@@ -30,7 +31,7 @@ export interface SearchContext {
 }
 
 /** Matching messages in sequence order, or 'limit' when the time budget ran out. */
-export type SearchOutcome = { kind: 'done'; matches: { seq: number; message: ViewMessage }[] } | { kind: 'limit' };
+export type SearchOutcome = { kind: 'done'; matches: { entry: ViewEntry; modseq: number }[] } | { kind: 'limit' };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -60,7 +61,7 @@ class MessageContent {
 
   constructor(
     private readonly store: MailStore,
-    private readonly msg: ViewMessage,
+    private readonly msg: MessageRecord,
   ) {}
 
   headerFields(): Promise<{ name: string; value: string }[] | null> {
@@ -127,14 +128,17 @@ class Evaluator {
     if (!r) {
       const view = this.ctx.view;
       const saved = key.op === 'uid' ? this.ctx.savedUids.map((u): NumberRange => [u, u]) : this.ctx.savedUids.map((u) => view.seqOfUid(u)).filter((s) => s > 0).map((s): NumberRange => [s, s]);
-      const max = key.op === 'uid' ? (view.messages[view.exists - 1]?.uid ?? 0) : view.exists;
+      const max = key.op === 'uid' ? view.uidAt(view.exists) : view.exists;
       r = resolveSequenceSet(key.set, max, { saved, clip: key.op === 'seq' });
       this.seqRanges.set(key, r);
     }
     return r;
   }
 
-  async matches(key: SearchKey, seq: number, m: ViewMessage, c: MessageContent): Promise<boolean> {
+  /** `rec` and `c` are null when no key of the search needs the stored record. */
+  async matches(key: SearchKey, seq: number, m: ViewEntry, rec: MessageRecord | null, c: MessageContent | null): Promise<boolean> {
+    const r = rec as MessageRecord;
+    const content = c as MessageContent;
     switch (key.op) {
       case 'all':
         return true;
@@ -143,22 +147,22 @@ class Evaluator {
         return has === key.has;
       }
       case 'size':
-        return key.cmp === 'larger' ? m.size > key.size : m.size < key.size;
+        return key.cmp === 'larger' ? r.size > key.size : r.size < key.size;
       case 'seq':
         return rangesContain(this.ranges(key), seq);
       case 'uid':
         return rangesContain(this.ranges(key), m.uid);
       case 'modseq':
-        return BigInt(m.modseq) >= key.modseq;
+        return BigInt(r.modseq) >= key.modseq;
       case 'date': {
-        if (key.field === 'internal') return compareDay(dayOf(m.internalDate), key.cmp, key.date);
-        const fields = await c.headerFields();
+        if (key.field === 'internal') return compareDay(dayOf(r.internalDate), key.cmp, key.date);
+        const fields = await content.headerFields();
         const date = fields?.find((f) => f.name === 'date');
         const day = date ? sentDay(date.value) : null;
         return day !== null && compareDay(day, key.cmp, key.date);
       }
       case 'header': {
-        const fields = await c.headerFields();
+        const fields = await content.headerFields();
         if (!fields) return false;
         const name = key.field.toLowerCase();
         const want = fold(key.value);
@@ -166,40 +170,62 @@ class Evaluator {
       }
       case 'body':
       case 'text': {
-        const t = await c.fullText();
+        const t = await content.fullText();
         if (!t) return false;
         const want = fold(key.value);
         return t.body.includes(want) || (key.op === 'text' && t.header.includes(want));
       }
       case 'not':
-        return !(await this.matches(key.key, seq, m, c));
+        return !(await this.matches(key.key, seq, m, rec, c));
       case 'or':
-        return (await this.matches(key.a, seq, m, c)) || (await this.matches(key.b, seq, m, c));
+        return (await this.matches(key.a, seq, m, rec, c)) || (await this.matches(key.b, seq, m, rec, c));
       case 'and': {
         const ordered = [...key.keys].sort((a, b) => cost(a) - cost(b));
-        for (const k of ordered) if (!(await this.matches(k, seq, m, c))) return false;
+        for (const k of ordered) if (!(await this.matches(k, seq, m, rec, c))) return false;
         return true;
       }
     }
   }
 }
 
+/** True when a key needs the stored record (size, internal date, modseq, content). */
+function needsRecord(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'size':
+    case 'modseq':
+    case 'date':
+    case 'header':
+    case 'body':
+    case 'text':
+      return true;
+    case 'not':
+      return needsRecord(key.key);
+    case 'or':
+      return needsRecord(key.a) || needsRecord(key.b);
+    case 'and':
+      return key.keys.some(needsRecord);
+    default:
+      return false;
+  }
+}
+
 /**
  * Runs a search over the messages the client knows (messages expunged but not
- * yet reported are skipped). Rejects only on programming errors; store
- * failures make a message not match.
+ * yet reported are skipped). Store failures make a message not match.
+ * `modseq` of each match is 0 unless the search read records.
  */
 export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<SearchOutcome> {
   const now = ctx.now ?? Date.now;
   const evaluator = new Evaluator(ctx);
-  const matches: { seq: number; message: ViewMessage }[] = [];
-  const messages = ctx.view.messages;
+  const matches: { entry: ViewEntry; modseq: number }[] = [];
+  const records = needsRecord(key) ? new Map((await ctx.account.listMessages(ctx.view.name)).map((r) => [r.uid, r])) : null;
   const needsContent = cost(key) > 0;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as ViewMessage;
+  for (const m of ctx.view.entries()) {
     if (m.expunged) continue;
+    const rec = records ? records.get(m.uid) : null;
+    if (rec === undefined) continue;
     if (needsContent && now() > ctx.deadline) return { kind: 'limit' };
-    if (await evaluator.matches(key, i + 1, m, new MessageContent(ctx.store, m))) matches.push({ seq: i + 1, message: m });
+    if (await evaluator.matches(key, m.seq, m, rec, rec ? new MessageContent(ctx.store, rec) : null)) matches.push({ entry: m, modseq: rec?.modseq ?? 0 });
   }
   return { kind: 'done', matches };
 }

@@ -19,9 +19,8 @@ export async function writeViewUpdate(ctx: CommandContext, u: ViewUpdate): Promi
   for (const seq of u.expunged) lines.push(`* ${seq} EXPUNGE\r\n`);
   if (u.vanished.length > 0) lines.push(`* VANISHED ${formatSequenceSet(u.vanished)}\r\n`);
   const condstore = ctx.enabled.has('CONDSTORE') || ctx.enabled.has('QRESYNC');
-  const s = ctx.state;
   for (const f of u.fetches) {
-    const recent = s.kind === 'selected' && (s.view.messages[f.seq - 1]?.recent ?? false);
+    const recent = f.recent;
     const modseq = condstore ? ` MODSEQ (${f.modseq})` : '';
     lines.push(`* ${f.seq} FETCH (UID ${f.uid} FLAGS ${flagList(visibleFlags(f.flags, recent))}${modseq})\r\n`);
   }

@@ -10,7 +10,7 @@ export const closeCommand = defineCommand({
   async run(ctx, cmd) {
     const s = selectedState(ctx);
     if (cmd.name === 'CLOSE' && !s.view.readOnly) {
-      const uids = s.view.messages.filter((m) => !m.expunged && m.flags.includes('\\Deleted')).map((m) => m.uid);
+      const uids = [...s.view.entries()].filter((m) => !m.expunged && m.flags.includes('\\Deleted')).map((m) => m.uid);
       if (uids.length > 0) await s.account.expunge(s.view.name, uids);
     }
     ctx.unselect();

@@ -23,7 +23,7 @@ export const copyMoveCommand = defineCommand({
       if (isMailError(err, 'notFound')) return no('No such mailbox', 'TRYCREATE');
       throw err;
     }
-    const uids = targets.filter((t) => !t.message.expunged).map((t) => t.message.uid);
+    const uids = targets.filter((t) => !t.expunged).map((t) => t.uid);
     if (uids.length === 0) return ok(`${cmd.name} completed`);
     const result = move ? await s.account.moveMessages(s.view.name, uids, cmd.mailbox) : await s.account.copyMessages(s.view.name, uids, cmd.mailbox);
     const code = result.mapping.length > 0 ? `COPYUID ${result.uidValidity} ${formatSequenceSet(result.mapping.map((p) => p.from))} ${formatSequenceSet(result.mapping.map((p) => p.to))}` : null;

@@ -12,9 +12,9 @@ export const expungeCommand = defineCommand({
   async run(ctx, cmd) {
     const s = selectedState(ctx);
     if (s.view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-    let candidates = s.view.messages.filter((m) => !m.expunged);
+    let candidates = [...s.view.entries()].filter((m) => !m.expunged);
     if (cmd.uids) {
-      const named = new Set((resolveMessages(s.view, cmd.uids, true, ctx.savedUids) ?? []).map((a) => a.message.uid));
+      const named = new Set((resolveMessages(s.view, cmd.uids, true, ctx.savedUids) ?? []).map((a) => a.uid));
       candidates = candidates.filter((m) => named.has(m.uid));
     }
     const uids = candidates.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);

@@ -5,7 +5,8 @@
  * (BODY.PEEK[])` over a large mailbox streams with bounded memory (T41).
  * No EXPUNGE is sent during or right after a plain FETCH (RFC 3501 §7.4.1).
  */
-import { fetchMessage, setsSeen } from '../fetch-message.js';
+import { fetchMessage, needsRecord, setsSeen } from '../fetch-message.js';
+import { loadRecords } from '../message-records.js';
 import { resolveMessages } from '../message-set.js';
 import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
 import type { FetchAttribute } from '../protocol/types.js';
@@ -13,6 +14,8 @@ import { bad, defineCommand, no, ok, selectedState } from '../session.js';
 
 /** Bytes of FETCH responses gathered before one socket write. */
 const BATCH_BYTES = 64 * 1024;
+/** Messages whose records are read from the store at once. */
+const CHUNK = 500;
 
 export const fetchCommand = defineCommand({
   names: ['FETCH'],
@@ -28,7 +31,8 @@ export const fetchCommand = defineCommand({
     if (cmd.changedSince !== null || items.some((i) => i.kind === 'MODSEQ')) ctx.enabled.add('CONDSTORE');
     if (cmd.changedSince !== null) {
       const since = cmd.changedSince;
-      targets = targets.filter((t) => BigInt(t.message.modseq) > since);
+      const recs = await loadRecords(s.account, view.name, targets.map((t) => t.uid));
+      targets = targets.filter((t) => BigInt(recs.get(t.uid)?.modseq ?? 0) > since);
       if (!items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
     }
     if (cmd.vanished) {
@@ -41,7 +45,7 @@ export const fetchCommand = defineCommand({
       if (gone.size > 0) await ctx.untagged(`VANISHED (EARLIER) ${formatSequenceSet([...gone].sort((a, b) => a - b))}`);
     }
     if (setsSeen(items) && !view.readOnly) {
-      const unseen = targets.filter((t) => !t.message.expunged && !t.message.flags.includes('\\Seen')).map((t) => t.message.uid);
+      const unseen = targets.filter((t) => !t.expunged && !t.flags.includes('\\Seen')).map((t) => t.uid);
       if (unseen.length > 0) {
         view.applyOwnFlags(await s.account.setFlags(view.name, unseen, 'add', ['\\Seen']));
         ctx.touchView();
@@ -60,18 +64,25 @@ export const fetchCommand = defineCommand({
       batched = 0;
       await ctx.write(out);
     };
-    for (const t of targets) {
-      const parts = await fetchMessage(ctx.services.store, t.seq, t.message, items);
-      if (!parts) {
-        missing = true;
-        continue;
+    const withRecords = needsRecord(items);
+    for (let i = 0; i < targets.length; i += CHUNK) {
+      const chunk = targets.slice(i, i + CHUNK);
+      const records = withRecords ? await loadRecords(s.account, view.name, chunk.filter((t) => !t.expunged).map((t) => t.uid)) : null;
+      for (const t of chunk) {
+        // Flags as this session knows them now (its own \Seen change included).
+        const entry = view.byUid(t.uid) ?? t;
+        const parts = await fetchMessage(ctx.services.store, entry, records?.get(t.uid) ?? null, items);
+        if (!parts) {
+          missing = true;
+          continue;
+        }
+        for (const p of parts) {
+          if (!Buffer.isBuffer(p)) continue;
+          batch.push(p);
+          batched += p.length;
+        }
+        if (batched >= BATCH_BYTES) await flush();
       }
-      for (const p of parts) {
-        if (!Buffer.isBuffer(p)) continue;
-        batch.push(p);
-        batched += p.length;
-      }
-      if (batched >= BATCH_BYTES) await flush();
     }
     await flush();
     return missing ? no('Some messages were expunged meanwhile', 'EXPUNGEISSUED') : ok('FETCH completed');

@@ -32,26 +32,26 @@ export const searchCommand = defineCommand({
   async run(ctx, cmd) {
     const s = selectedState(ctx);
     const outcome = await runSearch(
-      { store: ctx.services.store, view: s.view, savedUids: ctx.savedUids, deadline: Date.now() + ctx.services.limits.searchBudgetMs },
+      { store: ctx.services.store, account: s.account, view: s.view, savedUids: ctx.savedUids, deadline: Date.now() + ctx.services.limits.searchBudgetMs },
       cmd.key,
     );
     if (outcome.kind === 'limit') return no('Search took too long; narrow it down', 'LIMIT');
     const matches = outcome.matches;
     const modseqKey = usesModseq(cmd.key);
     if (modseqKey) ctx.enabled.add('CONDSTORE');
-    const highest = modseqKey && matches.length > 0 ? BigInt(Math.max(...matches.map((m) => m.message.modseq))) : null;
-    const numbers = matches.map((m) => (cmd.uid ? m.message.uid : m.seq));
+    const highest = modseqKey && matches.length > 0 ? BigInt(matches.reduce((n, m) => Math.max(n, m.modseq), 0)) : null;
+    const numbers = matches.map((m) => (cmd.uid ? m.entry.uid : m.entry.seq));
     const options = cmd.returnOptions;
     if (options === null) {
       await ctx.write(searchResponse(numbers, highest));
       return ok('SEARCH completed');
     }
-    if (options.includes('SAVE')) ctx.savedUids = matches.map((m) => m.message.uid);
+    if (options.includes('SAVE')) ctx.savedUids = matches.map((m) => m.entry.uid);
     const wanted = options.filter((o) => o !== 'SAVE');
     // RFC 5182 §2.1: RETURN (SAVE) alone sends no ESEARCH response.
     if (wanted.length > 0 || options.length === 0) {
       const all = mergeRanges(numbers.map((n): NumberRange => [n, n]));
-      await ctx.write(esearchResponse(cmd.tag, cmd.uid, wanted, { min: numbers.length > 0 ? Math.min(...numbers) : null, max: numbers.length > 0 ? Math.max(...numbers) : null, count: numbers.length, all, modseq: highest }));
+      await ctx.write(esearchResponse(cmd.tag, cmd.uid, wanted, { min: numbers.length > 0 ? numbers[0] : null, max: numbers.length > 0 ? numbers[numbers.length - 1] : null, count: numbers.length, all, modseq: highest }));
     }
     return ok('SEARCH completed');
   },

@@ -27,12 +27,16 @@ export const selectCommand = defineCommand({
     const readOnly = cmd.name === 'EXAMINE';
     const view = await MailboxView.open({ account, name: cmd.mailbox, readOnly, recent: ctx.services.recent });
     if (cmd.condstore) ctx.enabled.add('CONDSTORE');
-    const keywords = new Set<string>();
-    for (const m of view.messages) for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-    const flags = [...SYSTEM_FLAGS, ...keywords];
+    const flags = [...SYSTEM_FLAGS, ...view.keywords()];
     const lines = [`* FLAGS ${flagList(flags)}`, `* OK [PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}] Flags permitted`, `* ${view.exists} EXISTS`, `* ${view.recentCount} RECENT`];
-    const firstUnseen = view.messages.findIndex((m) => !m.flags.includes('\\Seen'));
-    if (firstUnseen >= 0) lines.push(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
+    let firstUnseen = 0;
+    for (const m of view.entries()) {
+      if (!m.flags.includes('\\Seen')) {
+        firstUnseen = m.seq;
+        break;
+      }
+    }
+    if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen`);
     lines.push(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`, `* OK [UIDNEXT ${view.uidNext}] Predicted next UID`, `* OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);
     await ctx.write(lines.map((l) => `${l}\r\n`).join(''));
     if (cmd.qresync && cmd.qresync.uidValidity === view.uidValidity) await resync(ctx, view, cmd.qresync);
@@ -53,8 +57,11 @@ async function resync(ctx: CommandContext, view: MailboxView, q: QresyncParams):
   }
   const lines: string[] = [];
   if (vanished.size > 0) lines.push(`* VANISHED (EARLIER) ${formatSequenceSet([...vanished].sort((a, b) => a - b))}`);
-  view.messages.forEach((m, i) => {
-    if (m.modseq > since) lines.push(`* ${i + 1} FETCH (UID ${m.uid} FLAGS ${flagList(visibleFlags(m.flags, m.recent))} MODSEQ (${m.modseq}))`);
-  });
+  // Modseqs live in the store: one read of the records changed since the client's modseq.
+  for (const r of await account.listMessages(view.name)) {
+    if (r.modseq <= since) continue;
+    const m = view.byUid(r.uid);
+    if (m) lines.push(`* ${m.seq} FETCH (UID ${m.uid} FLAGS ${flagList(visibleFlags(m.flags, m.recent))} MODSEQ (${r.modseq}))`);
+  }
   if (lines.length > 0) await ctx.write(lines.map((l) => `${l}\r\n`).join(''));
 }
