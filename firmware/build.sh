@@ -9,7 +9,7 @@
 #   --target rpi|qemu     board (required)
 #   --test-hooks          add the test-only units (boot test); never ship such an image
 #   --out FILE            image path (default firmware/out/letterbox-TARGET[-test].img)
-#   --root-mib N          size of each root slot (default 1536)
+#   --root-mib N          size of each root slot (default 1024)
 #   --boot-mib N          boot partition size (default 256)
 #   --data-mib N          initial data partition size, grown at first boot (default 128)
 #   --mirror URL          Debian mirror (default $LETTERBOX_FW_MIRROR or http://deb.debian.org/debian)
@@ -34,7 +34,7 @@ REPO=$(cd "$FW_DIR/.." && pwd)
 TARGET=
 TEST_HOOKS=0
 OUT_IMG=
-ROOT_MIB=1536
+ROOT_MIB=1024
 BOOT_MIB=256
 DATA_MIB=128
 MIRROR=${LETTERBOX_FW_MIRROR:-http://deb.debian.org/debian}

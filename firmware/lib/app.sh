@@ -3,10 +3,10 @@
 # App bundle stage (sourced by build.sh): builds Letterbox on the build host
 # and stages exactly what the appliance runs: bin/, dist/src/, package.json,
 # production node_modules and the built admin page.
-# Needs: REPO, WORK, SKIP_APP_BUILD from build.sh. Sets APP_DIR.
+# Needs: REPO, WORK, TARGET, SKIP_APP_BUILD from build.sh. Sets APP_DIR (per target, so two builds can run at once).
 
 stage_app() {
-  APP_DIR="$WORK/app"
+  APP_DIR="$WORK/$TARGET/app"
   if [ "$SKIP_APP_BUILD" = 0 ]; then
     log "app: compiling on the build host (TypeScript needs the dev dependencies)"
     (

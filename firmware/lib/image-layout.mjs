@@ -22,7 +22,7 @@ const SECTOR = 512;
 export const ALIGN_MIB = 4;
 
 /** Sizes used when the build names none (MiB). */
-export const DEFAULT_SIZES = Object.freeze({ bootMib: 256, rootMib: 1536, dataMib: 128 });
+export const DEFAULT_SIZES = Object.freeze({ bootMib: 256, rootMib: 1024, dataMib: 128 });
 
 /** Largest disk an MBR partition table can describe: 2^32 sectors of 512 bytes. */
 export const MBR_MAX_BYTES = 2 ** 32 * SECTOR;

@@ -115,9 +115,13 @@ stage_image() {
   mcopy -s -i "$fat" "$BOOTFS"/* ::/
   dd if="$fat" of="$OUT_IMG" bs=1M seek=$((BOOT_START_BYTES / 1048576)) conv=notrunc,sparse status=none
   rm -f "$fat"
-  mkfs.ext4 -q -F -L "$ROOTA_LABEL" -J size=16 -m 0 -d "$ROOTFS" -E "offset=$ROOTA_START_BYTES" \
+  mkfs.ext4 -q -F -L "$ROOTA_LABEL" -b 4096 -J size=16 -m 0 -d "$ROOTFS" -E "offset=$ROOTA_START_BYTES" \
     "$OUT_IMG" "${ROOTA_SIZE_MIB}M"
-  mkfs.ext4 -q -F -L "$DATA_LABEL" -m 1 -d "$DATAFS" -E "offset=$DATA_START_BYTES" "$OUT_IMG" "${DATA_SIZE_MIB}M"
+  # Data: 4 KiB blocks (mke2fs would pick 1 KiB for a file system this small,
+  # and keep them after growing), 1% reserved for root, and reserved group
+  # descriptor blocks for online growth up to the 2 TiB an MBR can address.
+  mkfs.ext4 -q -F -L "$DATA_LABEL" -b 4096 -m 1 -d "$DATAFS" \
+    -E "offset=$DATA_START_BYTES,resize=$((2 * 1024 * 1024 * 1024 / 4))" "$OUT_IMG" "${DATA_SIZE_MIB}M"
   # mkfs may extend a sparse file it wrote last; the image ends where data ends.
   truncate -s "$IMAGE_BYTES" "$OUT_IMG"
   ROOT_USED_MIB=$root_used

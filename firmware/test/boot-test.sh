@@ -164,6 +164,10 @@ check "data partition grew to fill the card ($data_before -> $expected_data byte
 check "data file system grew with it" "[ '$(stat_value "$stats" data_fs_bytes)' -gt $((expected_data * 9 / 10)) ]"
 check "root file system is mounted read-only" "[ '$(stat_value "$stats" root_mount)' = ro ]"
 check "no failed units" "[ -z '$(stat_value "$stats" failed_units)' ]"
+check "host name from letterbox.txt, avahi publishing it" "[ '$(stat_value "$stats" hostname)' = $HOSTNAME_SET ] && [ '$(stat_value "$stats" avahi)' = active ]"
+check "SSH is off" "[ '$(stat_value "$stats" ssh)' != active ]"
+check "swap is zram only" "[ '$(stat_value "$stats" swap)' = /dev/zram0 ]"
+check "the journal is in RAM only" "[ '$(stat_value "$stats" journal)' = /run/log/journal ]"
 
 if [ "$ADMIN" = 1 ]; then
   TOKEN=$(token_of 1)
@@ -197,7 +201,7 @@ fi
 
 # Idle memory: let the box settle after start-up and the requests, then read the report.
 sleep 45
-idle=$(last_stats "$MAIL_BOOT")
+idle=$(last_stats "$MAIL_BOOT" | sed 's/.*LBTEST stats //')
 python3 "$FW_DIR/test/boot_check.py" smtp-send "$P_SMTP" "$ADDRESS" "$MARKER"
 log "PASS SMTP accepted the message; cutting the power now"
 power_cut

@@ -1,5 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import type { Agent } from 'node:https';
+import { X509Certificate, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import { get as httpsGet, type Agent } from 'node:https';
 import acme from 'acme-client';
 import type { Logger } from 'pino';
 import { MailError } from '../errors.js';
@@ -23,6 +24,7 @@ import type { AdminCertificates } from './types.js';
 export const ACME_SETTING = 'acme';
 export const LETS_ENCRYPT = acme.directory.letsencrypt.production;
 const DAY_MS = 86_400_000;
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 interface AcmeDoc {
   enabled: boolean;
@@ -107,24 +109,29 @@ export function createAcmeManager(opts: AcmeManagerOptions): AcmeManager {
       doc.accountKeyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
       await save(doc);
     }
+    // acme-client turns network errors into an unreadable TypeError; ask the directory first for a clear reason.
+    await reachDirectory(doc.directoryUrl, opts.httpsAgent);
     const client = new acme.Client({ directoryUrl: doc.directoryUrl, accountKey: doc.accountKeyPem, backoffAttempts: 5, backoffMin: 1000, backoffMax: 10_000 });
-    // RSA keeps every client that speaks our ECDHE-RSA suites working.
-    const [key, csr] = await acme.crypto.createCsr({ commonName: opts.hostname, altNames: [opts.hostname] }, await acme.crypto.createPrivateRsaKey(2048));
-    const cert = await client.auto({
-      csr,
-      ...(doc.email ? { email: doc.email } : {}),
-      termsOfServiceAgreed: true,
-      challengePriority: ['http-01'],
-      // The box often cannot reach its own public address (no NAT hairpin); the CA's own check decides.
-      skipChallengeVerification: true,
-      challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
-        challenges.set(challenge.token, keyAuthorization);
-      },
-      challengeRemoveFn: async (_authz, challenge) => {
+    await client.createAccount({ termsOfServiceAgreed: true, ...(doc.email ? { contact: [`mailto:${doc.email}`] } : {}) });
+    // RFC 8555 §7.4: order, authorise each identifier over HTTP-01 (§8.3), finalise with our CSR, download.
+    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: opts.hostname }] });
+    for (const authz of await client.getAuthorizations(order)) {
+      if (authz.status === 'valid') continue;
+      const challenge = authz.challenges.find((c) => c.type === 'http-01');
+      if (!challenge) throw new MailError('invalid', 'the CA offers no HTTP-01 challenge');
+      challenges.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+      try {
+        // No self-check first: the box often cannot reach its own public address (no NAT hairpin); the CA's check decides.
+        await client.completeChallenge(challenge);
+        await client.waitForValidStatus(challenge);
+      } finally {
         challenges.delete(challenge.token);
-      },
-    });
-    await opts.certs.installExternal(cert, key.toString(), 'acme');
+      }
+    }
+    const { keyPem, csrPem } = await makeCsr(opts.hostname);
+    const finalized = await client.finalizeOrder(order, csrPem);
+    const cert = await client.getCertificate(finalized);
+    await opts.certs.installExternal(cert, keyPem, 'acme');
   };
 
   const runOnce = (force = false): Promise<AcmeStatus> => {
@@ -186,6 +193,37 @@ export function createAcmeManager(opts: AcmeManagerOptions): AcmeManager {
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A fresh RSA-2048 key (RSA keeps every client that speaks our ECDHE-RSA
+ * suites working) and a SHA-256 CSR for `hostname` with the name in the SAN.
+ * node-forge only assembles and signs here, as in src/tls; it parses nothing
+ * from outside. (acme-client's own CSR helper cannot be used while two copies
+ * of @peculiar/asn1-schema are installed side by side.)
+ */
+async function makeCsr(hostname: string): Promise<{ keyPem: string; csrPem: string }> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const forge = (await import('node-forge')).default;
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  csr.setSubject([{ name: 'commonName', value: hostname }]);
+  csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }] }] }]);
+  csr.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
+  return { keyPem: privateKey, csrPem: forge.pki.certificationRequestToPem(csr) };
+}
+
+/** Resolves when the ACME directory answers 200; rejects with the network reason otherwise. */
+function reachDirectory(url: string, agent?: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ...(agent ? { agent } : {}), timeout: 15_000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new MailError('temporary', `the certificate authority's directory ${url} answered HTTP ${res.statusCode ?? '?'}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(new MailError('temporary', `cannot reach the certificate authority at ${url}: ${err.code ?? err.message}`)));
+  });
 }
 
 /** A one-line reason for the owner (the CA's problem detail when there is one). */

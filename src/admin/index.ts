@@ -15,3 +15,4 @@ export { createMailCounters, type MailCounters } from './mail-counters.js';
 export type { AcmeControl, AcmeStatus } from './acme-types.js';
 export { startAdminServer, type AdminServer, type AdminServerOptions } from './admin-server.js';
 export { createAcmeManager, LETS_ENCRYPT, type AcmeManager, type AcmeManagerOptions } from './acme-manager.js';
+export { startAdminService, createAdminDnsCheck, type AdminService, type AdminServiceOptions } from './admin-service.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { hashPassword, passwordProblem, verifyDummyPassword, verifyPassword } from '../auth/index.js';
+import { hashPassword, needsRehash, passwordProblem, verifyDummyPassword, verifyPassword } from '../auth/index.js';
 import { readAdminAccount, writeAdminAccount, USERNAME_PATTERN, type AdminAccount } from './admin-account.js';
 import { LoginLimiter, WindowLimiter } from './attempt-limits.js';
 import { clientIp, S, sessionOf, type AdminContext } from './context.js';
@@ -102,6 +102,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AdminContext): voi
         await writeAdminAccount(store, { ...account, totpLastStep: step });
       }
       login.succeeded(ip);
+      // Hashes made at an older cost are upgraded while the password is at hand (T73).
+      if (needsRehash(account.passwordHash)) {
+        const fresh = (await readAdminAccount(store)) ?? account;
+        await writeAdminAccount(store, { ...fresh, passwordHash: await hashPassword(body.password) });
+      }
       ctx.opts.log.info({ svc: 'admin', remote: ip }, 'admin: login');
       const s = startSession(reply, account.username, sessionIdOf(request));
       return { username: s.username, csrfToken: s.csrfToken };

@@ -135,6 +135,30 @@ class Evaluator {
     return r;
   }
 
+  /** Evaluates a key that needs no stored record (see `needsRecord`), synchronously. */
+  matchesInView(key: SearchKey, m: ViewEntry): boolean {
+    switch (key.op) {
+      case 'all':
+        return true;
+      case 'flag': {
+        const has = key.flag === '\\Recent' ? m.recent : m.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
+        return has === key.has;
+      }
+      case 'seq':
+        return rangesContain(this.ranges(key), m.seq);
+      case 'uid':
+        return rangesContain(this.ranges(key), m.uid);
+      case 'not':
+        return !this.matchesInView(key.key, m);
+      case 'or':
+        return this.matchesInView(key.a, m) || this.matchesInView(key.b, m);
+      case 'and':
+        return key.keys.every((k) => this.matchesInView(k, m));
+      default:
+        return false;
+    }
+  }
+
   /** `rec` and `c` are null when no key of the search needs the stored record. */
   async matches(key: SearchKey, seq: number, m: ViewEntry, rec: MessageRecord | null, c: MessageContent | null): Promise<boolean> {
     const r = rec as MessageRecord;
@@ -220,6 +244,11 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   const matches: { entry: ViewEntry; modseq: number }[] = [];
   const records = needsRecord(key) ? new Map((await ctx.account.listMessages(ctx.view.name)).map((r) => [r.uid, r])) : null;
   const needsContent = cost(key) > 0;
+  if (!records) {
+    // Flags, sequence numbers and UIDs only: no store reads, so no awaits per message.
+    for (const m of ctx.view.entries()) if (!m.expunged && evaluator.matchesInView(key, m)) matches.push({ entry: m, modseq: 0 });
+    return { kind: 'done', matches };
+  }
   for (const m of ctx.view.entries()) {
     if (m.expunged) continue;
     const rec = records ? records.get(m.uid) : null;

@@ -47,7 +47,7 @@ describe('ACME against Pebble', () => {
       const before = await servedLeaf(port, h.certs.caPem());
       assert.ok(before.checkIssued(new X509Certificate(h.certs.caPem())), 'our own certificate first');
 
-      const a = await claim(h);
+      const a = await claim({ ...h, app: server.app });
       const off = await call(server.app, 'GET', '/api/acme', undefined, a);
       assert.equal(off.json().state, 'off');
       assert.equal((await call(server.app, 'PUT', '/api/acme', { enabled: true, agreeTos: false }, a)).statusCode, 400);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import { main } from '../../src/cli/main.js';
-import { readAdminAccount, startAdminServer, type AdminServer } from '../../src/admin/index.js';
+import { createAdminDnsCheck, readAdminAccount, startAdminServer, startAdminService, type AdminServer } from '../../src/admin/index.js';
 import { writeAdminAccount } from '../../src/admin/admin-account.js';
 import { openStore } from '../../src/store/index.js';
 import { HOST, removeSharedCerts, startHarness } from './admin-harness.js';
@@ -71,6 +71,39 @@ describe('startAdminServer', () => {
       await server?.close();
       await h.close();
     }
+  });
+});
+
+describe('startAdminService', () => {
+  it('makes the setup token on first start, samples health, serves HTTPS, and closes cleanly', async () => {
+    const h = await startHarness();
+    const service = await startAdminService({
+      store: h.store,
+      certs: h.certs,
+      throttle: h.throttle,
+      config: h.options.config,
+      log: h.options.log,
+      dataDir: h.dataDir,
+      listen: { host: '127.0.0.1', port: 0 },
+      dnsCheck: createAdminDnsCheck({ dataDir: h.dataDir, config: { hostname: HOST }, run: async () => { throw new Error('not in this test'); } }),
+      services: () => ({ smtp: '127.0.0.1:25' }),
+    });
+    try {
+      assert.equal(service.setupToken?.created, true);
+      assert.equal((await readFile(join(h.dataDir, 'setup-token'), 'utf8')).trim(), service.setupToken?.token);
+      const port = Number(service.address.split(':').pop());
+      const res = await get(`https://127.0.0.1:${port}/api/status`, { ca: h.certs.caPem(), host: HOST });
+      assert.equal(JSON.parse(res.body).setup, 'open');
+      service.counters.noteSent(3);
+    } finally {
+      await service.close();
+      await service.close();
+    }
+    assert.equal(((await h.store.getSetting('admin.counters')) as { sent: number }).sent, 3);
+    let stored = 0;
+    for (let hour = 0; hour < 24; hour++) if (await h.store.getSetting(`system.health.${String(hour).padStart(2, '0')}`)) stored++;
+    assert.equal(stored, 1, 'the first sample is saved on close');
+    await h.close();
   });
 });
 

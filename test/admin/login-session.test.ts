@@ -1,6 +1,8 @@
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAdminAccount } from '../../src/admin/index.js';
+import { writeAdminAccount } from '../../src/admin/admin-account.js';
+import { hashPassword, verifyPassword } from '../../src/auth/index.js';
 import { totpCode } from '../../src/admin/totp.js';
 import { call, claim, cookieOf, HOST, login, PASSWORD, removeSharedCerts, startHarness, type Auth, type Harness } from './admin-harness.js';
 
@@ -56,6 +58,16 @@ describe('login throttling and enumeration (T74)', () => {
     assert.equal(unknown.statusCode, wrong.statusCode);
     assert.equal(unknown.body, wrong.body);
     assert.equal(unknown.headers['set-cookie'], undefined);
+  });
+
+  it('upgrades a hash made at an older cost at the next login (T73)', async () => {
+    const account = await readAdminAccount(h.store);
+    assert.ok(account);
+    await writeAdminAccount(h.store, { ...account, passwordHash: await hashPassword(PASSWORD, { ln: 11 }) });
+    assert.equal((await loginFrom(h, '192.168.1.2', 'owner', PASSWORD)).statusCode, 200);
+    const after = await readAdminAccount(h.store);
+    assert.match(after?.passwordHash ?? '', /^\$scrypt\$ln=10,/);
+    assert.ok(await verifyPassword(after?.passwordHash ?? '', PASSWORD));
   });
 
   it('rejects malformed login bodies with 400', async () => {

@@ -50,7 +50,7 @@ describe('firmware image layout', () => {
       expectedStart += p.sizeMib;
     }
     assert.equal(layout.imageMib, expectedStart);
-    assert.equal(layout.imageMib, 4 + 256 + 1536 + 1536 + 128);
+    assert.equal(layout.imageMib, 4 + 256 + 1024 + 1024 + 128);
     assert.equal(part(layout, 2).sizeMib, part(layout, 3).sizeMib, 'both root slots have the same size');
     assert.equal(part(layout, 1).type, 'c', 'boot is FAT32 LBA, which the Pi boot ROM reads');
   });
@@ -126,7 +126,7 @@ describe('firmware image layout', () => {
     const m = await load();
     const vars = m.shellVars(m.computeLayout());
     for (const line of vars.trim().split('\n')) assert.match(line, /^[A-Z_]+=[A-Za-z0-9]+$/);
-    assert.match(vars, /^DATA_START_BYTES=3493855232$/m);
+    assert.match(vars, /^DATA_START_BYTES=2420113408$/m);
     assert.match(vars, /^BOOT_LABEL=LBBOOT$/m);
   });
 
@@ -134,7 +134,7 @@ describe('firmware image layout', () => {
     const ok = spawnSync(process.execPath, [modulePath, 'grow', '--disk-bytes', String(8 * 1024 * MIB)], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     const grown = JSON.parse(ok.stdout) as { sizeMib: number };
-    assert.equal(grown.sizeMib, 8192 - (4 + 256 + 1536 + 1536));
+    assert.equal(grown.sizeMib, 8192 - (4 + 256 + 1024 + 1024));
     const bad = spawnSync(process.execPath, [modulePath, 'shell', '--root-mib', '7'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /root must be/);

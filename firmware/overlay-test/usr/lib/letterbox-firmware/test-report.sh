@@ -1,5 +1,6 @@
 #!/bin/bash
-# TEST IMAGES ONLY: state lines for the boot test, every 15 s.
+# TEST IMAGES ONLY: state lines for the boot test, every 15 s, as
+# "LBTEST stats key=value ..." on the console (no SSH needed to look inside).
 set -uo pipefail
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 echo "LBTEST boot $(systemd-analyze time 2>/dev/null | head -n 1)"
@@ -9,6 +10,23 @@ while :; do
   if [ "${pid:-0}" != 0 ] && [ -r "/proc/$pid/status" ]; then rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status"); fi
   total=$(meminfo MemTotal); avail=$(meminfo MemAvailable)
   data_dev=$(findmnt -nro SOURCE --target /data)
-  echo "LBTEST stats uptime=$(cut -d' ' -f1 /proc/uptime) mem_total_kb=$total mem_used_kb=$((total - avail)) letterbox_rss_kb=$rss letterbox_cgroup_bytes=$(systemctl show -p MemoryCurrent --value letterbox.service) letterbox_state=$(systemctl is-active letterbox.service) data_part_bytes=$(blockdev --getsize64 "$data_dev") data_fs_bytes=$(df -B1 --output=size /data | tail -n 1 | tr -d ' ') root_mount=$(findmnt -nro OPTIONS / | cut -d, -f1) failed_units=$(systemctl --failed --no-legend --plain | awk '{ print $1 }' | paste -sd, -)"
+  journal=$(for d in /run/log/journal /var/log/journal; do [ -d "$d" ] && echo "$d"; done | paste -sd, -)
+  fields=(
+    "uptime=$(cut -d' ' -f1 /proc/uptime)"
+    "mem_total_kb=$total" "mem_used_kb=$((total - avail))"
+    "letterbox_rss_kb=$rss"
+    "letterbox_cgroup_bytes=$(systemctl show -p MemoryCurrent --value letterbox.service)"
+    "letterbox_state=$(systemctl is-active letterbox.service)"
+    "data_part_bytes=$(blockdev --getsize64 "$data_dev")"
+    "data_fs_bytes=$(df -B1 --output=size /data | tail -n 1 | tr -d ' ')"
+    "root_mount=$(findmnt -nro OPTIONS / | cut -d, -f1)"
+    "hostname=$(cat /proc/sys/kernel/hostname)"
+    "avahi=$(systemctl is-active avahi-daemon.service)"
+    "ssh=$(systemctl is-active ssh.service)"
+    "swap=$(swapon --noheadings --show=NAME | paste -sd, -)"
+    "journal=$journal"
+    "failed_units=$(systemctl --failed --no-legend --plain | awk '{ print $1 }' | paste -sd, -)"
+  )
+  echo "LBTEST stats ${fields[*]}"
   sleep 15
 done
