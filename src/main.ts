@@ -15,6 +15,10 @@ export interface StartOptions {
   log: Logger;
   /** Called once per service when it listens, with its `host:port`. */
   onListening?: (service: ServiceName, address: string) => void;
+  /** Called at start while the box is unclaimed, with the one-time setup token and the admin page's address. */
+  onSetupToken?: (token: string, adminAddress: string) => void;
+  /** Recent log events for the admin page's log view (fed by the logger's destination). */
+  logRing?: import('./admin/log-ring.js').LogRing;
 }
 
 /** The running appliance: every service over one store. */
@@ -158,21 +162,37 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     });
     closers.push(() => control.close());
 
+    const dnsConfig = { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
+    const runDnsCheck = async () => (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config: dnsConfig });
+    let daily: { runNow(): Promise<import('./dns/daily-run.js').StoredDnsCheck>; stop(): void } | undefined;
     if (config.dns.dailyCheck) {
       // The first run waits a few minutes so that boot (and short-lived test runs) send no DNS traffic.
       const { startDailyDnsCheck } = await import('./dns/daily-run.js');
-      const daily = startDailyDnsCheck({
-        dir: dataDir,
-        log: log.child({ svc: 'dns-check' }),
-        firstDelayMs: 10 * 60_000,
-        run: async () =>
-          (await import('./dns/engine.js')).runDnsCheck({
-            store,
-            resolver,
-            config: { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined },
-          }),
+      const running = startDailyDnsCheck({ dir: dataDir, log: log.child({ svc: 'dns-check' }), firstDelayMs: 10 * 60_000, run: runDnsCheck });
+      daily = running;
+      closers.push(async () => running.stop());
+    }
+
+    const adminListen = config.listen.admin;
+    if (adminListen) {
+      const { startAdminService, createAdminDnsCheck } = await import('./admin/index.js');
+      const admin = await startAdminService({
+        store,
+        certs,
+        throttle: ctx.throttle,
+        log: log.child({ svc: 'admin' }),
+        dataDir,
+        config: { hostname: config.hostname, listen: config.listen, admin: config.admin },
+        listen: adminListen,
+        dnsCheck: createAdminDnsCheck({ dataDir, config: dnsConfig, run: runDnsCheck, ...(daily ? { daily } : {}) }),
+        services: () => addresses,
+        queue,
+        ...(opts.logRing ? { logRing: opts.logRing } : {}),
       });
-      closers.push(async () => daily.stop());
+      closers.push(() => admin.close());
+      addresses.admin = admin.address;
+      opts.onListening?.('admin', admin.address);
+      if (admin.setupToken) opts.onSetupToken?.(admin.setupToken.token, admin.address);
     }
 
     let closing: Promise<void> | undefined;

@@ -50,7 +50,7 @@ EOF
 # Kernel command line shared by both targets (console differs).
 cmdline() {
   local console
-  if [ "$TARGET" = qemu ]; then console='console=ttyAMA0'; else console='console=serial0,115200 console=tty1'; fi
+  if [ "$TARGET" = qemu ]; then console='console=ttyAMA0'; else console='console=ttyS1,115200 console=tty1'; fi
   echo "root=PARTUUID=${DISK_ID#0x}-02 ro rootfstype=ext4 rootflags=noatime,commit=60 rootwait fsck.repair=yes panic=10 $console"
 }
 

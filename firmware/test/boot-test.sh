@@ -67,7 +67,7 @@ finish() {
   if [ -n "$QEMU_PID" ] && kill -0 "$QEMU_PID" 2>/dev/null; then kill -9 "$QEMU_PID" 2>/dev/null || true; fi
   if [ "$rc" != 0 ]; then
     echo "---- boot test FAILED; last console lines ----" >&2
-    tail -n 60 "$T"/serial-*.log 2>/dev/null >&2 || true
+    tail -n 60 "$T"/serial-*.log >&2 2>/dev/null || true
   fi
   if [ "$KEEP" = 1 ] || [ "$rc" != 0 ]; then echo "work files kept in $T" >&2; else rm -rf "$T"; fi
 }
@@ -214,6 +214,8 @@ t_boot_last=$(now_s)
 boot "$LAST"
 python3 "$FW_DIR/test/boot_check.py" wait-banner "$P_SMTP" "$BOOT2_TIMEOUT"
 t_ready_last=$(now_s)
+# Services start one after another: wait until the report shows IMAPS listening.
+wait_console "$LAST" 'LBTEST stats .*listening=[0-9,]*,993,' 300
 python3 "$FW_DIR/test/boot_check.py" imap-find "$P_IMAPS" "$ADDRESS" "$PASSWORD" "$MARKER"
 log "PASS the message is readable over IMAP after the power cut"
 check "first boot did not run again" "! grep -aq 'letterbox-firstboot: done' '$T/serial-$LAST.log'"

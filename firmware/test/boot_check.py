@@ -135,8 +135,21 @@ def smtp_send(port, rcpt, marker):
     print(f"smtp: 250 for {rcpt} ({reply.decode(errors='replace')})")
 
 
+def imap_connect(port, seconds=120):
+    # QEMU accepts on the host side even while the guest port is still closed
+    # and then resets: retry until the service is up.
+    deadline = time.time() + seconds
+    while True:
+        try:
+            return imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=tls_context(), timeout=180)
+        except (OSError, imaplib.IMAP4.abort) as err:
+            if time.time() > deadline:
+                fail(f"no IMAPS on 127.0.0.1:{port}: {err}")
+            time.sleep(3)
+
+
 def imap_find(port, user, password, marker):
-    with imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=tls_context(), timeout=180) as m:
+    with imap_connect(port) as m:
         m.login(user, password)
         typ, data = m.select("INBOX", readonly=True)
         if typ != "OK":

@@ -1,4 +1,5 @@
 import { ensureDataDir, loadConfig } from '../config/load.js';
+import pino from 'pino';
 import { createLogger } from '../log/logger.js';
 
 /** Streams `start` prints to. */
@@ -23,7 +24,16 @@ export interface StartIo {
 export async function runStart(dataDir: string, io: StartIo): Promise<number> {
   await ensureDataDir(dataDir);
   const config = await loadConfig(dataDir, { writeDefault: true });
-  const log = createLogger({ level: config.log.level });
+  // JSON logs go to stderr; info and above also feed the admin page's log view.
+  const { createLogRing } = await import('../admin/log-ring.js');
+  const logRing = createLogRing();
+  const log = createLogger({
+    level: config.log.level,
+    destination: pino.multistream([
+      { level: config.log.level === 'silent' ? 'fatal' : config.log.level, stream: pino.destination({ dest: 2, sync: false }) },
+      { level: 'info', stream: logRing },
+    ]),
+  });
   // Listen for signals before starting, so a stop request during start-up
   // waits for the services to come up and then closes them cleanly.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
@@ -36,8 +46,13 @@ export async function runStart(dataDir: string, io: StartIo): Promise<number> {
     dataDir,
     config,
     log,
+    logRing,
     onListening: (service, address) => {
       io.stdout.write(`${service} listening on ${address}\n`);
+    },
+    onSetupToken: (token, address) => {
+      const port = address.slice(address.lastIndexOf(':') + 1);
+      io.stdout.write(`setup token: ${token} (open https://${config.hostname}:${port}/ to claim this box; also in ${dataDir}/setup-token)\n`);
     },
   });
   io.stdout.write(`letterbox ready: data in ${dataDir}\n`);

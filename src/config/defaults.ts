@@ -1,3 +1,4 @@
+import { DEFAULT_ADMIN_SETTINGS } from '../admin/types.js';
 import { DEFAULT_IMAP_LIMITS } from '../imap/limits.js';
 import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 import type { BootConfig, ListenAddress, ServiceName, SmtpLimits } from './types.js';
@@ -84,6 +85,8 @@ export function defaultBootConfig(env: BootEnvironment): BootConfig {
     imap: { ...DEFAULT_IMAP_LIMITS },
     pop3: { ...DEFAULT_POP3_LIMITS },
     dns: { servers: [], publicIp: null, echoUrl: null, dailyCheck: true },
+    // On the device port 80 redirects to the admin page and answers ACME challenges.
+    admin: { ...DEFAULT_ADMIN_SETTINGS, extraHostnames: [], httpListen: env.device ? { host, port: 80 } : false },
     log: { level: 'info' },
   };
 }

@@ -1,5 +1,6 @@
 import type { ImapLimits } from '../imap/limits.js';
 import type { Pop3Limits } from '../pop3/limits.js';
+import type { AdminSettings } from '../admin/types.js';
 
 /** Names of the network services the appliance can run. */
 export const SERVICE_NAMES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'] as const;
@@ -48,6 +49,8 @@ export interface BootConfig {
   imap: ImapLimits;
   /** POP3 limits; defaults in `src/pop3/limits.ts`. */
   pop3: Pop3Limits;
+  /** The admin page; defaults in `src/admin/types.ts` (`DEFAULT_ADMIN_SETTINGS`). */
+  admin: AdminSettings;
   /** DNS: the resolvers the box asks (MX lookups, SPF/DKIM/DMARC checks, the self-check) and what the self-check needs. */
   dns: DnsSettings;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };

@@ -10,8 +10,9 @@ import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 /** Log levels accepted by `log.level` (pino's names). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'dns', 'log'] as const;
+const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'admin', 'dns', 'log'] as const;
 const DNS_KEYS = ['servers', 'publicIp', 'echoUrl', 'dailyCheck'] as const;
+const ADMIN_KEYS = ['allowedClients', 'extraHostnames', 'sessionIdleMs', 'sessionMaxMs', 'setupWindowMs', 'httpListen', 'staticDir'] as const;
 const LOG_KEYS = ['level'] as const;
 
 /** Lower bound of each SMTP limit; every limit is an integer. Timers may be tiny so tests can use short ones. */
@@ -91,6 +92,7 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
   validateLimits(raw.pop3, 'pop3', config.pop3, minimumsOf(DEFAULT_POP3_LIMITS), problem);
 
   validateDns(raw.dns, config, problem);
+  validateAdmin(raw.admin, config, problem);
 
   if (raw.log !== undefined) {
     if (!isPlainObject(raw.log)) {
@@ -110,6 +112,41 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
 
   if (problems.length > 0) throw new MailError('invalid', problems.join('\n'));
   return config;
+}
+
+/** The `admin` section: who may reach the admin page, session lifetimes, the port-80 listener. */
+function validateAdmin(raw: unknown, config: BootConfig, problem: (text: string) => void): void {
+  if (raw === undefined) return;
+  if (!isPlainObject(raw)) {
+    problem(`"admin" must be an object (got ${describeValue(raw)})`);
+    return;
+  }
+  checkKeys(raw, 'admin.', ADMIN_KEYS, problem);
+  const a = config.admin;
+  if (raw.allowedClients !== undefined) {
+    if (raw.allowedClients === 'lan' || raw.allowedClients === 'any') a.allowedClients = raw.allowedClients;
+    else problem(`"admin.allowedClients" must be "lan" or "any" (got ${describeValue(raw.allowedClients)})`);
+  }
+  if (raw.extraHostnames !== undefined) {
+    const names = Array.isArray(raw.extraHostnames) ? raw.extraHostnames : null;
+    if (names && names.every((n) => typeof n === 'string' && HOST_NAME.test(n.toLowerCase()))) a.extraHostnames = names.map((n) => (n as string).toLowerCase());
+    else problem(`"admin.extraHostnames" must be a list of DNS names (got ${describeValue(raw.extraHostnames)})`);
+  }
+  for (const key of ['sessionIdleMs', 'sessionMaxMs', 'setupWindowMs'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) a[key] = v;
+    else problem(`"admin.${key}" must be an integer >= 1 (got ${describeValue(v)})`);
+  }
+  if (raw.httpListen !== undefined) {
+    const parsed = parseListenAddress(raw.httpListen);
+    if (typeof parsed === 'string') problem(`"admin.httpListen" ${parsed}`);
+    else a.httpListen = parsed;
+  }
+  if (raw.staticDir !== undefined) {
+    if (raw.staticDir === null || typeof raw.staticDir === 'string') a.staticDir = raw.staticDir;
+    else problem(`"admin.staticDir" must be a directory path or null (got ${describeValue(raw.staticDir)})`);
+  }
 }
 
 /** The `dns` section: resolver addresses, the public address, the echo URL, the daily check switch. */

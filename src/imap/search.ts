@@ -11,10 +11,11 @@
  * NO [LIMIT]); every store read yields to the event loop, so other sessions
  * keep being served (security-cases T44).
  */
+import type { MessageIndex } from '../mime/types.js';
 import type { AccountStore, MailStore, MessageRecord } from '../store/types.js';
 import type { SearchKey } from './protocol/types.js';
 import { rangesContain, resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
-import { parseHeaderFields } from '../mime/index.js';
+import { parseHeaderFields, type Envelope, type EnvelopeAddress } from '../mime/index.js';
 import type { MailboxView, ViewEntry } from './mailbox-view.js';
 import { collectBodyText, decodeEncodedWords, fold } from './search-text.js';
 
@@ -54,21 +55,67 @@ export function sentDay(value: string): string | null {
   return Number.isNaN(t) ? null : dayOf(t);
 }
 
+function addressText(list: EnvelopeAddress[] | null): string[] {
+  if (!list) return [];
+  return list.filter((a) => a.host !== null).map((a) => `${a.name ? `${decodeEncodedWords(a.name)} ` : ''}<${a.mailbox ?? ''}@${a.host ?? ''}>`);
+}
+
+function text(v: string | null): string[] {
+  return v === null ? [] : [decodeEncodedWords(v)];
+}
+
+/** Header fields answered from the stored ENVELOPE (a header not present there is absent from the message). */
+const ENVELOPE_FIELDS: Record<string, ((e: Envelope) => string[]) | undefined> = {
+  subject: (e) => text(e.subject),
+  from: (e) => addressText(e.from),
+  to: (e) => addressText(e.to),
+  cc: (e) => addressText(e.cc),
+  bcc: (e) => addressText(e.bcc),
+  'message-id': (e) => text(e.messageId),
+  'in-reply-to': (e) => text(e.inReplyTo),
+};
+
 /** Lazily loaded content of one message; every loader swallows store errors (an expunged body matches nothing). */
 class MessageContent {
+  private indexP?: Promise<MessageIndex>;
   private headers?: Promise<{ name: string; value: string }[] | null>;
   private text?: Promise<{ header: string; body: string } | null>;
+  /** The whole message once `fullText` read it, so header fields come from it too. */
+  private raw: Buffer | null = null;
 
   constructor(
     private readonly store: MailStore,
     private readonly msg: MessageRecord,
   ) {}
 
+  private index(): Promise<MessageIndex> {
+    this.indexP ??= this.store.getIndex(this.msg.blobId);
+    return this.indexP;
+  }
+
+  /**
+   * Values of one header field. The fields ENVELOPE covers come from the
+   * stored index (no read of the message file); others from the header bytes.
+   */
+  async headerValues(name: string): Promise<string[] | null> {
+    const fromEnvelope = ENVELOPE_FIELDS[name];
+    if (fromEnvelope) {
+      try {
+        const env = (await this.index()).root.envelope;
+        if (env) return fromEnvelope(env);
+      } catch {
+        return null;
+      }
+    }
+    const fields = await this.headerFields();
+    return fields ? fields.filter((f) => f.name === name).map((f) => f.value) : null;
+  }
+
   headerFields(): Promise<{ name: string; value: string }[] | null> {
     this.headers ??= (async () => {
       try {
-        const index = await this.store.getIndex(this.msg.blobId);
-        const bytes = await this.store.readBlobRange(this.msg.blobId, 0, index.root.bodyStart);
+        const end = (await this.index()).root.bodyStart;
+        const bytes = this.raw ? this.raw.subarray(0, end) : await this.store.readBlobRange(this.msg.blobId, 0, end);
         return parseHeaderFields(bytes).map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
       } catch {
         return null;
@@ -80,10 +127,10 @@ class MessageContent {
   fullText(): Promise<{ header: string; body: string } | null> {
     this.text ??= (async () => {
       try {
-        const index = await this.store.getIndex(this.msg.blobId);
-        const raw = await this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
+        const index = await this.index();
+        this.raw = await this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
         const fields = (await this.headerFields()) ?? [];
-        return { header: fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')), body: fold(collectBodyText(index.root, raw)) };
+        return { header: fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')), body: fold(collectBodyText(index.root, this.raw)) };
       } catch {
         return null;
       }
@@ -186,11 +233,10 @@ class Evaluator {
         return day !== null && compareDay(day, key.cmp, key.date);
       }
       case 'header': {
-        const fields = await content.headerFields();
-        if (!fields) return false;
-        const name = key.field.toLowerCase();
+        const values = await content.headerValues(key.field.toLowerCase());
+        if (!values) return false;
         const want = fold(key.value);
-        return fields.some((f) => f.name === name && fold(f.value).includes(want));
+        return values.some((v) => fold(v).includes(want));
       }
       case 'body':
       case 'text': {

@@ -56,6 +56,9 @@ describe('firmware system configuration', () => {
     // A service watchdog needs sd_notify pings from the app; without them it would restart a healthy server.
     if (s('WatchdogSec') !== undefined) assert.equal(s('Type'), 'notify');
     assert.equal(value(u, 'Unit', 'RequiresMountsFor'), '/var/lib/letterbox');
+    // systemd ignores start limits in [Service] (with only a warning in the boot log).
+    assert.equal(s('StartLimitIntervalSec'), undefined);
+    assert.equal(value(u, 'Unit', 'StartLimitBurst'), '5');
   });
 
   it('orders first boot and setup before Letterbox, and first boot runs once', async () => {
