@@ -133,7 +133,15 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     const resolver = createDnsResolver({ servers: config.dns.servers });
     const { startOutboundQueue } = await import('./smtp/outbound/queue-runner.js');
     const { systemResolver } = await import('./smtp/outbound/mx-resolver.js');
-    const queue = startOutboundQueue({ store, log: log.child({ svc: 'queue' }), hostname: config.hostname, resolver: systemResolver(config.dns.servers) });
+    // The admin page, once started, counts what the queue delivers.
+    let noteSent: (recipients: number) => void = () => undefined;
+    const queue = startOutboundQueue({
+      store,
+      log: log.child({ svc: 'queue' }),
+      hostname: config.hostname,
+      resolver: systemResolver(config.dns.servers),
+      onDelivered: (n) => noteSent(n),
+    });
     // Closed after the listeners (closers run in reverse) and before the store.
     closers.push(() => queue.close());
     // One failure throttle for every protocol, so guessing cannot hop between them.
@@ -190,6 +198,7 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
         ...(opts.logRing ? { logRing: opts.logRing } : {}),
       });
       closers.push(() => admin.close());
+      noteSent = (n) => admin.counters.noteSent(n);
       addresses.admin = admin.address;
       opts.onListening?.('admin', admin.address);
       if (admin.setupToken) opts.onSetupToken?.(admin.setupToken.token, admin.address);

@@ -3,7 +3,6 @@ import { resolveDataDir } from '../config/load.js';
 import { MailError } from '../errors.js';
 import { ADMIN_HELP, isAdminCommand, runAdminCommand } from './admin-command.js';
 import { parseArgs, UsageError } from './args.js';
-import { isCheckDnsCommand, runCheckDnsCommand } from './check-dns-command.js';
 import { runManageCommand, type ManageIo } from './manage-commands.js';
 import { isOutboundCommand, OUTBOUND_HELP, runOutboundCommand } from './outbound-commands.js';
 import { runStart } from './start-command.js';
@@ -57,7 +56,11 @@ export type CliIo = ManageIo;
 export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     // check-dns has its own options and monitoring-style exit codes.
-    if (isCheckDnsCommand(argv)) return await runCheckDnsCommand(argv, io);
+    // The DNS self-check's code loads only for its own command (not for `start`).
+    if (argv.includes('check-dns')) {
+      const dnsCommand = await import('./check-dns-command.js');
+      if (dnsCommand.isCheckDnsCommand(argv)) return await dnsCommand.runCheckDnsCommand(argv, io);
+    }
     // relay/dkim take key=value settings and read relay passwords from stdin.
     if (isOutboundCommand(argv) && !argv.includes('--help') && !argv.includes('-h')) return await runOutboundCommand(argv, io);
     const args = parseArgs(argv);

@@ -19,6 +19,8 @@ export interface OutboundHarness {
   send(to: string[], raw: string, from?: string): Promise<void>;
   /** Starts a fresh runner (after `queue.close()`), e.g. to model a restart. */
   restartQueue(): void;
+  /** Recipients the runner reported delivered (its `onDelivered` callback). */
+  deliveredCount: number;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,9 @@ export async function startOutboundHarness(options: { script?: CaptureScript; se
       now: () => clock.now,
       mxPort: capture.port,
       trustedCa: options.trustedCa,
+      onDelivered: (n) => {
+        h.deliveredCount += n;
+      },
     });
   const h: OutboundHarness = {
     sub,
@@ -53,6 +58,7 @@ export async function startOutboundHarness(options: { script?: CaptureScript; se
     queue: start(),
     resolver,
     clock,
+    deliveredCount: 0,
     advance(ms) {
       clock.now += ms;
     },

@@ -25,6 +25,7 @@ test('4xx then 250: delivered on the retry after the backoff, exactly once, no D
     assert.deepEqual(entry.recipients.map((r) => [r.state, r.status]), [['pending', '4.3.0']]);
     assert.equal(entry.nextAttemptAt, T0 + 5 * MIN, 'first retry after 5 minutes');
     assert.equal(h.capture.transactions.length, 0);
+    assert.equal(h.deliveredCount, 0);
 
     h.advance(4 * MIN);
     await h.queue.kick();
@@ -36,6 +37,7 @@ test('4xx then 250: delivered on the retry after the backoff, exactly once, no D
     assert.deepEqual(h.capture.transactions[0]!.to, ['carol@example.net']);
     assert.equal(h.capture.transactions[0]!.from, 'alice@mail.test');
     assert.deepEqual(await h.sub.store.listQueue(), [], 'the entry is gone once delivered');
+    assert.equal(h.deliveredCount, 1, 'the delivery is reported once (the admin page counts it as sent)');
     assert.deepEqual(await dsns(h), []);
     [entry] = await h.sub.store.listQueue();
     assert.equal(entry, undefined);

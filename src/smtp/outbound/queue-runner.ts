@@ -25,6 +25,8 @@ export interface OutboundQueueOptions {
   trustedCa?: string[];
   /** Local address outbound connections come from (multi-homed boxes, tests). */
   localAddress?: string;
+  /** Told how many recipients a run delivered to, once that is recorded (the admin page's "sent today"). */
+  onDelivered?: (recipients: number) => void;
 }
 
 /** The running queue. */
@@ -221,6 +223,8 @@ export function startOutboundQueue(opts: OutboundQueueOptions): OutboundQueue {
     }
     tx = mergeTransactions(tx, stillPending.length === 0 ? { remove: [entry.id] } : { update: [updated] });
     await store.queueTransaction(tx);
+    const sent = list.filter((r) => r.kind === 'sent').length;
+    if (sent > 0) opts.onDelivered?.(sent);
     log.info(
       { id: entry.id, delivered: updated.recipients.filter((r) => r.state === 'delivered').length, failed: newlyFailed.length, pending: stillPending.length },
       stillPending.length === 0 ? 'outbound: message done' : 'outbound: message deferred',
