@@ -158,7 +158,7 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
       opts.onListening?.(name, addresses[name]);
     }
     for (const name of Object.keys(config.listen) as ServiceName[]) {
-      if (config.listen[name] && !SERVICES[name]) log.warn({ service: name }, 'service not available in this release');
+      if (config.listen[name] && !SERVICES[name] && name !== 'admin') log.warn({ service: name }, 'service not available in this release');
     }
 
     const control = await startControlServer({

@@ -116,11 +116,15 @@ export async function runCheckDnsCommand(argv: readonly string[], io: CheckDnsIo
     const dataDir = resolveDataDir({ flag: args.data });
     const boot = await loadConfig(dataDir);
     const config: DnsCheckConfig = { hostname: boot.hostname };
+    // Options win; otherwise the boot file's dns section (the same inputs the daily run uses).
     if (args.publicIps.length > 0) config.publicIp = args.publicIps;
+    else if (boot.dns.publicIp) config.publicIp = boot.dns.publicIp;
     if (args.echoUrl) config.echoUrl = args.echoUrl;
+    else if (boot.dns.echoUrl) config.echoUrl = boot.dns.echoUrl;
     if (args.dnsblZone) config.dnsblZone = args.dnsblZone;
     if (args.dkimSelector && args.dkimKey) config.dkim = { selector: args.dkimSelector, publicKeyPem: await readFile(args.dkimKey, 'utf8') };
-    const resolver = createDnsResolver(args.servers.length > 0 ? { servers: args.servers } : {});
+    const servers = args.servers.length > 0 ? args.servers : boot.dns.servers;
+    const resolver = createDnsResolver(servers.length > 0 ? { servers } : {});
     const store = { listDomains: () => (args.domain !== undefined ? Promise.resolve([]) : listDomains(dataDir)) };
     const report = await runDnsCheck(args.domain !== undefined ? { store, config, resolver, domain: args.domain } : { store, config, resolver });
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
