@@ -171,7 +171,9 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     closers.push(() => control.close());
 
     const dnsConfig = { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
-    const runDnsCheck = async () => (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config: dnsConfig });
+    // Each domain's DNS is compared with the DKIM key the box really signs with.
+    const dkimFor = async (domain: string) => (await import('./smtp/outbound/dkim-keys.js')).activeDkimPublicKey(store, domain);
+    const runDnsCheck = async () => (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config: dnsConfig, dkimFor });
     let daily: { runNow(): Promise<import('./dns/daily-run.js').StoredDnsCheck>; stop(): void } | undefined;
     if (config.dns.dailyCheck) {
       // The first run waits a few minutes so that boot (and short-lived test runs) send no DNS traffic.

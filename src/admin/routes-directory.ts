@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordProblem } from '../auth/index.js';
 import { buildExpectedRecords, type DnsCheckConfig } from '../dns/index.js';
-import { listDkimKeys } from '../smtp/outbound/dkim-keys.js';
+import { activeDkimPublicKey } from '../smtp/outbound/dkim-keys.js';
 import { rotateDkim, showDkim } from '../smtp/outbound/settings-ops.js';
 import { S, type AdminContext } from './context.js';
 import { HttpError } from './http-errors.js';
@@ -67,8 +67,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
     const d = requireDomain((request.params as { name: string }).name);
     await showDkim(store, d); // makes the key on first use, so its record can be listed
     const config: DnsCheckConfig = { ...ctx.opts.dnsCheck.checkConfig() };
-    const rsa = (await listDkimKeys(store, d)).find((k) => k.active && k.algorithm === 'rsa');
-    if (rsa) config.dkim = { selector: rsa.selector, publicKeyPem: spkiPem(rsa.publicKey) };
+    const dkim = await activeDkimPublicKey(store, d);
+    if (dkim) config.dkim = dkim;
     const last = await ctx.opts.dnsCheck.readLast();
     const configured = config.publicIp === undefined ? [] : typeof config.publicIp === 'string' ? [config.publicIp] : [...config.publicIp];
     const ips = configured.length > 0 ? configured : (last?.report.publicIps ?? []);
@@ -145,9 +145,4 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
       return reply.code(204).send();
     },
   );
-}
-
-/** The PEM form of a base64 SubjectPublicKeyInfo (how the DKIM key's `p=` value is kept). */
-function spkiPem(base64: string): string {
-  return `-----BEGIN PUBLIC KEY-----\n${(base64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END PUBLIC KEY-----\n`;
 }

@@ -22,6 +22,8 @@ export interface RunDnsCheckOptions {
   domain?: string;
   /** Replaces the HTTP echo fetch (tests). */
   fetchPublicIp?: PublicIpFetcher;
+  /** The DKIM key the box signs a domain's mail with, when keys differ per domain; overrides `config.dkim` for that domain. */
+  dkimFor?: (domain: string) => Promise<DnsCheckConfig['dkim'] | undefined>;
 }
 
 /**
@@ -40,6 +42,15 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
   const checkedAt = (options.now ?? new Date()).toISOString();
   const domains = options.domain !== undefined ? [canonicalName(options.domain)] : [...new Set((await options.store.listDomains()).map(canonicalName))].sort();
   const ip = await findPublicIps(config, options.fetchPublicIp ?? ((url) => fetchPublicIp(url)));
+  const dkimCache = new Map<string, Promise<DnsCheckConfig['dkim'] | undefined>>();
+  const domainDkim = (d: string) => {
+    let p = dkimCache.get(d);
+    if (!p) {
+      p = options.dkimFor ? options.dkimFor(d).catch(() => undefined) : Promise.resolve(undefined);
+      dkimCache.set(d, p);
+    }
+    return p;
+  };
   const ctx = makeContext(resolver, config, ip.usable, ip.note);
   const hostLines = [line({ id: 'public-ip', subject: canonicalName(config.hostname), title: 'Public address of the box', importance: 'required' }, ip.outcome)];
   const [host, dnsbl, dane, perDomain] = await Promise.all([
@@ -48,7 +59,9 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
     daneCheck(ctx),
     Promise.all(
       domains.map(async (d) => {
-        const groups = await Promise.all([mxChecks(ctx, d), spfChecks(ctx, d), dkimCheck(ctx, d), dmarcChecks(ctx, d), mtaStsCheck(ctx, d), tlsRptCheck(ctx, d), srvCheck(ctx, d), autoconfigCheck(ctx, d), caaCheck(ctx, d), dnssecCheck(ctx, d)]);
+        const dkim = await domainDkim(d);
+        const dctx = dkim ? { ...ctx, config: { ...ctx.config, dkim } } : ctx;
+        const groups = await Promise.all([mxChecks(dctx, d), spfChecks(dctx, d), dkimCheck(dctx, d), dmarcChecks(dctx, d), mtaStsCheck(dctx, d), tlsRptCheck(dctx, d), srvCheck(dctx, d), autoconfigCheck(dctx, d), caaCheck(dctx, d), dnssecCheck(dctx, d)]);
         return groups.flat();
       }),
     ),
@@ -56,11 +69,13 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
   const results: CheckResult[] = [...hostLines, ...host, ...dnsbl, dane, ...perDomain.flat()];
   const expected: DomainRecords[] = [];
   for (const d of domains) {
+    const dkim = await domainDkim(d);
+    const dconfig = dkim ? { ...config, dkim } : config;
     try {
-      expected.push(buildExpectedRecords(config, d, ip.usable));
+      expected.push(buildExpectedRecords(dconfig, d, ip.usable));
     } catch {
       // An unreadable DKIM key is already reported by the dkim check; show the rest without it.
-      const { dkim: _dkim, ...rest } = config;
+      const { dkim: _dkim, ...rest } = dconfig;
       expected.push(buildExpectedRecords(rest, d, ip.usable));
     }
   }

@@ -74,11 +74,34 @@ class Sessions implements SessionRegistry {
   }
 }
 
+/** One \Recent registry per store, so the 143 and 993 listeners share it ("at most one session", RFC 3501 §2.3.2). */
+const registries = new WeakMap<MailStore, RecentRegistry>();
+
+/** Per-account session counts, shared by the listeners of one store (caps count both ports). */
+const sessionCounts = new WeakMap<MailStore, Sessions>();
+
+function sessionsFor(store: MailStore, limits: ImapLimits): Sessions {
+  let s = sessionCounts.get(store);
+  if (!s) {
+    s = new Sessions(limits);
+    sessionCounts.set(store, s);
+  }
+  return s;
+}
+
+function recentRegistryFor(store: MailStore): RecentRegistry {
+  let r = registries.get(store);
+  if (!r) {
+    r = new RecentRegistry();
+    registries.set(store, r);
+  }
+  return r;
+}
+
 /**
  * Builds the IMAP service (RFC 3501 + the extensions in capabilities.ts).
  * Nothing listens until `listen`. For both ports, make two servers with the
- * same store, certs and throttle (`\Recent` is then tracked per port, which
- * RFC 3501 allows: it only promises "at most one session").
+ * same store, certs and throttle; they share the \Recent bookkeeping.
  */
 export function createImapServer(opts: ImapServerOptions): ImapServer {
   const limits: ImapLimits = { ...DEFAULT_IMAP_LIMITS, ...opts.limits };
@@ -90,8 +113,8 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
     log,
     limits,
     hostname: opts.hostname,
-    recent: new RecentRegistry(),
-    sessions: new Sessions(limits),
+    recent: recentRegistryFor(opts.store),
+    sessions: sessionsFor(opts.store, limits),
   };
   const connections = new Set<ImapConnection>();
   /** Connections per IP that have not logged in. */

@@ -179,3 +179,16 @@ test('the report covers every local domain, and --domain style runs check only o
   const one = await runDnsCheck({ store: two, config: goodConfig(), resolver: new FakeResolver(), domain: 'C.Test.' });
   assert.deepEqual(one.domains, ['c.test']);
 });
+
+test('DKIM per domain: the key the box signs with (dkimFor) is what DNS is compared with and what the records show', async () => {
+  const { dkim, ...noDkim } = goodConfig();
+  assert.ok(dkim);
+  const zone = goodRecords();
+  const report = await runDnsCheck({ store, config: noDkim, resolver: fakeFrom(zone), now: NOW, dkimFor: async (d) => (d === DOMAIN ? dkim : undefined) });
+  assert.equal(find(report, 'dkim').status, 'OK', find(report, 'dkim').finding);
+  const txt = report.expected[0]?.records.find((r) => r.name === `${dkim.selector}._domainkey.${DOMAIN}`);
+  assert.ok(txt, 'the DKIM record is among the records to create');
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const mismatch = await runDnsCheck({ store, config: noDkim, resolver: fakeFrom(zone), now: NOW, dkimFor: async () => ({ selector: dkim.selector, publicKeyPem: other }) });
+  assert.equal(find(mismatch, 'dkim').status, 'FAIL', 'a key in DNS that is not the signing key fails');
+});

@@ -110,6 +110,17 @@ export async function listDkimKeys(store: MailStore, domain: string): Promise<Dk
 }
 
 /**
+ * The selector and public key (PEM) of the domain's active RSA signing key, as
+ * the DNS self-check compares them with DNS; undefined before the first key exists.
+ */
+export async function activeDkimPublicKey(store: MailStore, domain: string): Promise<{ selector: string; publicKeyPem: string } | undefined> {
+  const rsa = (await listDkimKeys(store, domain)).find((k) => k.active && k.algorithm === 'rsa');
+  if (!rsa) return undefined;
+  const lines = (rsa.publicKey.match(/.{1,64}/g) ?? []).join('\n');
+  return { selector: rsa.selector, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${lines}\n-----END PUBLIC KEY-----\n` };
+}
+
+/**
  * Makes a new active key for each algorithm in use under `selector` (default:
  * the base selector with today's date) and retires the previous ones; they
  * stay listed until `removeDkimKey`. Fails `exists` when the selector is taken.
