@@ -53,7 +53,9 @@ const server = createImapServer({ store, certs, throttle: new AuthThrottle(), lo
 const { port } = await server.listen('127.0.0.1', 0);
 process.stdout.write(`${JSON.stringify({ port, fillMs: Date.now() - t0 })}\n`);
 process.on('message', (m) => {
-  if (m === 'rss') process.send?.({ rss: process.memoryUsage().rss });
+  if (m !== 'rss') return;
+  globalThis.gc?.();
+  process.send?.({ rss: process.memoryUsage().rss });
 });
 process.on('SIGTERM', async () => {
   await server.close();

@@ -171,7 +171,8 @@ async function measure(target, o) {
 }
 
 async function startLetterbox(o) {
-  const child = fork(join(HERE, 'bench-imap-server.mjs'), [String(o.messages)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // --expose-gc: the server collects garbage before reporting RSS, so idle figures are not GC noise.
+  const child = fork(join(HERE, 'bench-imap-server.mjs'), [String(o.messages)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: ['--expose-gc', '--max-semi-space-size=1'] });
   const info = await new Promise((res, rej) => {
     child.stdout.once('data', (d) => res(JSON.parse(String(d))));
     child.once('exit', (code) => rej(new Error(`server exited ${code}`)));

@@ -60,7 +60,7 @@ export class RecentRegistry {
   private readonly claimed = new Map<number, number>();
 
   /** UIDs above the previous claim are recent for the caller; claims them unless `peek`. */
-  claim(mailboxId: number, uids: readonly number[], peek: boolean): Set<number> {
+  claim(mailboxId: number, uids: Iterable<number>, peek: boolean): Set<number> {
     const before = this.claimed.get(mailboxId) ?? 0;
     const mine = new Set<number>();
     let max = before;
@@ -102,6 +102,43 @@ class FlagTable {
   }
 }
 
+/** A view's columns at one modseq (see ViewCache). */
+interface ViewBase {
+  uidValidity: number;
+  modseq: number;
+  uidNext: number;
+  uids: Uint32Array;
+  flagIds: Uint16Array | Uint32Array;
+  sets: (readonly string[])[];
+}
+
+/**
+ * The columns of recently selected mailboxes, per store, so the next SELECT
+ * of a large mailbox copies them and replays the journal after their modseq
+ * instead of reading every message record (the journal says exactly what
+ * changed since). Bounded: the least recently used entries are dropped.
+ */
+export class ViewCache {
+  private readonly entries = new Map<number, ViewBase>();
+
+  constructor(private readonly max = 32) {}
+
+  get(mailboxId: number): ViewBase | undefined {
+    const e = this.entries.get(mailboxId);
+    if (e) {
+      this.entries.delete(mailboxId);
+      this.entries.set(mailboxId, e);
+    }
+    return e;
+  }
+
+  put(mailboxId: number, base: ViewBase): void {
+    this.entries.delete(mailboxId);
+    this.entries.set(mailboxId, base);
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as number);
+  }
+}
+
 /** Options of `MailboxView.open`. */
 export interface OpenViewOptions {
   account: AccountStore;
@@ -109,6 +146,7 @@ export interface OpenViewOptions {
   name: string;
   readOnly: boolean;
   recent: RecentRegistry;
+  cache?: ViewCache;
 }
 
 /**
@@ -142,8 +180,40 @@ export class MailboxView {
     private uidNextSeen: number,
   ) {}
 
-  /** Selects a mailbox: a consistent snapshot plus \Recent claims. Fails `notFound`. */
+  /**
+   * Selects a mailbox: the cached columns brought up to date from the journal,
+   * or else a consistent snapshot; plus \Recent claims. Fails `notFound`.
+   */
   static async open(opts: OpenViewOptions): Promise<MailboxView> {
+    const info = await opts.account.getMailbox(opts.name);
+    const base = opts.cache?.get(info.id);
+    const view = base && base.uidValidity === info.uidValidity ? await MailboxView.fromBase(opts, info.name, info.id, base) : await MailboxView.fromSnapshot(opts);
+    opts.cache?.put(view.mailboxId, view.base());
+    return view;
+  }
+
+  private static async fromBase(opts: OpenViewOptions, name: string, id: number, base: ViewBase): Promise<MailboxView> {
+    const view = new MailboxView(opts.account, name, id, base.uidValidity, opts.readOnly, opts.recent, base.modseq, base.uidNext);
+    const n = base.uids.length;
+    view.reserve(n);
+    view.uids.set(base.uids);
+    view.flagIds = base.flagIds instanceof Uint16Array ? new Uint16Array(view.uids.length) : new Uint32Array(view.uids.length);
+    view.flagIds.set(base.flagIds);
+    view.n = n;
+    for (const set of base.sets) view.table.id(set);
+    for (const u of opts.recent.claim(id, base.uids, opts.readOnly)) view.recentUids.add(u);
+    // Catch up with the journal; the client has seen nothing yet, so the update itself is dropped.
+    await view.refresh();
+    view.takeUpdate({ allowExpunge: true, qresync: false });
+    return view;
+  }
+
+  /** This view's columns, copied (for the cache). */
+  private base(): ViewBase {
+    return { uidValidity: this.uidValidity, modseq: this.modseq, uidNext: this.uidNext, uids: this.uids.slice(0, this.n), flagIds: this.flagIds.slice(0, this.n), sets: [...this.table.all()] };
+  }
+
+  private static async fromSnapshot(opts: OpenViewOptions): Promise<MailboxView> {
     const snap = await opts.account.snapshot(opts.name);
     const info = snap.mailbox;
     const view = new MailboxView(opts.account, info.name, info.id, info.uidValidity, opts.readOnly, opts.recent, info.highestModseq, info.uidNext);
@@ -199,6 +269,21 @@ export class MailboxView {
   /** UID of a sequence number (1-based); 0 when out of range. */
   uidAt(seq: number): number {
     return seq >= 1 && seq <= this.n ? (this.uids[seq - 1] as number) : 0;
+  }
+
+  /** Flags of a sequence number (1-based; no bounds check), without building an entry. */
+  flagsAt(seq: number): readonly string[] {
+    return this.table.get(this.flagIds[seq - 1] as number);
+  }
+
+  /** \Recent of a UID for this session. */
+  isRecent(uid: number): boolean {
+    return this.recentUids.has(uid);
+  }
+
+  /** True when the message was expunged and the client has not been told yet. */
+  isExpunged(uid: number): boolean {
+    return this.expungedUids.has(uid);
   }
 
   /** The entry of a sequence number (1-based), or undefined. */

@@ -182,25 +182,52 @@ class Evaluator {
     return r;
   }
 
-  /** Evaluates a key that needs no stored record (see `needsRecord`), synchronously. */
-  matchesInView(key: SearchKey, m: ViewEntry): boolean {
+  /**
+   * Sequence ranges that can match: a UID or sequence-set key at the top (or
+   * directly under the top AND) narrows the scan, so `UID SEARCH UID 5` on a
+   * large mailbox looks at one message, not all of them.
+   */
+  candidateSeqs(key: SearchKey): NumberRange[] {
+    const view = this.ctx.view;
+    const all: NumberRange[] = view.exists > 0 ? [[1, view.exists]] : [];
+    const keys = key.op === 'and' ? key.keys : [key];
+    const narrowing = keys.find((k): k is Extract<SearchKey, { op: 'seq' | 'uid' }> => k.op === 'seq' || k.op === 'uid');
+    if (!narrowing) return all;
+    const ranges = this.ranges(narrowing);
+    if (narrowing.op === 'seq') return ranges.map(([lo, hi]): NumberRange => [Math.max(1, lo), Math.min(view.exists, hi)]).filter(([lo, hi]) => lo <= hi);
+    const out: NumberRange[] = [];
+    for (const [lo, hi] of ranges) {
+      const first = view.seqOfUidAtLeast(lo);
+      const last = view.seqOfUidAtLeast(hi + 1) - 1;
+      if (first <= last) out.push([first, last]);
+    }
+    return out;
+  }
+
+  /**
+   * Evaluates a key that needs no stored record (see `needsRecord`),
+   * synchronously and without building an entry per message.
+   */
+  matchesInView(key: SearchKey, seq: number, uid: number): boolean {
+    const view = this.ctx.view;
     switch (key.op) {
       case 'all':
         return true;
       case 'flag': {
-        const has = key.flag === '\\Recent' ? m.recent : m.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase());
+        const want = key.flag.toLowerCase();
+        const has = want === '\\recent' ? view.isRecent(uid) : view.flagsAt(seq).some((f) => f.toLowerCase() === want);
         return has === key.has;
       }
       case 'seq':
-        return rangesContain(this.ranges(key), m.seq);
+        return rangesContain(this.ranges(key), seq);
       case 'uid':
-        return rangesContain(this.ranges(key), m.uid);
+        return rangesContain(this.ranges(key), uid);
       case 'not':
-        return !this.matchesInView(key.key, m);
+        return !this.matchesInView(key.key, seq, uid);
       case 'or':
-        return this.matchesInView(key.a, m) || this.matchesInView(key.b, m);
+        return this.matchesInView(key.a, seq, uid) || this.matchesInView(key.b, seq, uid);
       case 'and':
-        return key.keys.every((k) => this.matchesInView(k, m));
+        return key.keys.every((k) => this.matchesInView(k, seq, uid));
       default:
         return false;
     }
@@ -292,7 +319,13 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   const needsContent = cost(key) > 0;
   if (!records) {
     // Flags, sequence numbers and UIDs only: no store reads, so no awaits per message.
-    for (const m of ctx.view.entries()) if (!m.expunged && evaluator.matchesInView(key, m)) matches.push({ entry: m, modseq: 0 });
+    const view = ctx.view;
+    for (const [lo, hi] of evaluator.candidateSeqs(key)) {
+      for (let seq = lo; seq <= hi; seq++) {
+        const uid = view.uidAt(seq);
+        if (!view.isExpunged(uid) && evaluator.matchesInView(key, seq, uid)) matches.push({ entry: view.entry(seq) as ViewEntry, modseq: 0 });
+      }
+    }
     return { kind: 'done', matches };
   }
   for (const m of ctx.view.entries()) {

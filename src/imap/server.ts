@@ -17,7 +17,7 @@ import type { LocalCertificateStore } from '../tls/index.js';
 import { createHardenedTlsServer, hardenTlsServer } from '../tls/index.js';
 import { ImapConnection } from './connection.js';
 import { DEFAULT_IMAP_LIMITS, type ImapLimits } from './limits.js';
-import { RecentRegistry } from './mailbox-view.js';
+import { RecentRegistry, ViewCache } from './mailbox-view.js';
 import type { ImapServices, SessionRegistry } from './session.js';
 import { statusLine } from './wire.js';
 
@@ -89,6 +89,17 @@ function sessionsFor(store: MailStore, limits: ImapLimits): Sessions {
   return s;
 }
 
+const viewCaches = new WeakMap<MailStore, ViewCache>();
+
+function viewCacheFor(store: MailStore): ViewCache {
+  let c = viewCaches.get(store);
+  if (!c) {
+    c = new ViewCache();
+    viewCaches.set(store, c);
+  }
+  return c;
+}
+
 function recentRegistryFor(store: MailStore): RecentRegistry {
   let r = registries.get(store);
   if (!r) {
@@ -114,6 +125,7 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
     limits,
     hostname: opts.hostname,
     recent: recentRegistryFor(opts.store),
+    viewCache: viewCacheFor(opts.store),
     sessions: sessionsFor(opts.store, limits),
   };
   const connections = new Set<ImapConnection>();

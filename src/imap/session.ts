@@ -14,7 +14,7 @@ import type { AuthThrottle } from '../auth/index.js';
 import type { AccountStore, MailStore } from '../store/types.js';
 import type { CertificateStore } from '../tls/types.js';
 import type { ImapLimits } from './limits.js';
-import type { MailboxView, RecentRegistry } from './mailbox-view.js';
+import type { MailboxView, RecentRegistry, ViewCache } from './mailbox-view.js';
 import type { CommandFrame } from './protocol/framer.js';
 import type { CommandOf, ImapCommandName } from './protocol/types.js';
 
@@ -37,6 +37,8 @@ export interface ImapServices {
   limits: ImapLimits;
   hostname: string;
   recent: RecentRegistry;
+  /** Columns of recently selected mailboxes, shared by the listeners of one store. */
+  viewCache: ViewCache;
   sessions: SessionRegistry;
 }
 

@@ -102,6 +102,22 @@ describe('imap two-session sync', () => {
     assert.match(st.untagged[0]!, /MESSAGES 2 UIDNEXT 3/);
   });
 
+  it('a later SELECT (served from the cached columns plus the journal) sees exactly the current mailbox', async () => {
+    await s1.command('STORE 1 +FLAGS.SILENT (\\Flagged work)');
+    await s1.command('STORE 2 +FLAGS.SILENT (\\Deleted)');
+    await s1.command('EXPUNGE');
+    await h.deliver(addr, sampleMessage('after-cache'), 'INBOX', ['\\Seen']);
+    const s3 = await session(h, addr);
+    const fresh = (await s3.command('FETCH 1:* (UID FLAGS)')).untagged.map((l) => l.replace(/ ?\\Recent/, ''));
+    await s1.command('NOOP');
+    const old = (await s1.command('FETCH 1:* (UID FLAGS)')).untagged.map((l) => l.replace(/ ?\\Recent/, ''));
+    assert.deepEqual(fresh, old);
+    assert.deepEqual(fresh, ['* 1 FETCH (UID 1 FLAGS (\\Flagged work))', '* 2 FETCH (UID 3 FLAGS ())', '* 3 FETCH (UID 4 FLAGS (\\Seen))']);
+    const sel = s3.lines.find((l) => /EXISTS$/.test(l));
+    assert.equal(sel, '* 3 EXISTS');
+    s3.close();
+  });
+
   it('T11: APPEND literal split across writes (byte by byte) stores the same bytes', async () => {
     const raw = Buffer.from(sampleMessage('split', 'line with .\r\n.\r\n..dots\r\n'));
     const cmd = Buffer.concat([Buffer.from(`x APPEND Drafts (\\Draft) {${raw.length}+}\r\n`), raw, Buffer.from('\r\n')]);

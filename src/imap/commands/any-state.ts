@@ -22,7 +22,8 @@ export const noopCommand = defineCommand({
   states: ['notAuthenticated', 'authenticated', 'selected'],
   async run(ctx, cmd) {
     if (cmd.name === 'CHECK' && ctx.state.kind !== 'selected') return { status: 'BAD', text: 'Select a mailbox first' };
-    ctx.touchView();
+    // Nothing to do here: the store's change events already marked the view, and the sync
+    // point after every command reports what changed.
     return ok(`${cmd.name} completed`);
   },
 });

@@ -25,7 +25,7 @@ export const selectCommand = defineCommand({
       await ctx.untagged('OK [CLOSED] Previous mailbox closed');
     }
     const readOnly = cmd.name === 'EXAMINE';
-    const view = await MailboxView.open({ account, name: cmd.mailbox, readOnly, recent: ctx.services.recent });
+    const view = await MailboxView.open({ account, name: cmd.mailbox, readOnly, recent: ctx.services.recent, cache: ctx.services.viewCache });
     if (cmd.condstore) ctx.enabled.add('CONDSTORE');
     const flags = [...SYSTEM_FLAGS, ...view.keywords()];
     const lines = [`* FLAGS ${flagList(flags)}`, `* OK [PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}] Flags permitted`, `* ${view.exists} EXISTS`, `* ${view.recentCount} RECENT`];
