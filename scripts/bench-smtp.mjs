@@ -19,6 +19,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'letterbox.js');
 /** V8 flags the appliance runs with (package.json "start", the device's systemd unit). */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=1'];
+/** Environment the appliance runs with: two glibc malloc arenas instead of one per thread (about 30 MB less RSS). */
+const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'];
 const DOMAIN = 'bench.test';
 const RCPT = `bench@${DOMAIN}`;
@@ -195,7 +197,7 @@ async function drive(smtpSource, o, host, port, rcpt) {
 /** Starts `letterbox start`, resolves once it printed `ready`; keeps the last output lines for errors. */
 function startServer(dataDir, env) {
   // The same V8 flags as `npm start` and the device's service unit (a small young generation keeps RSS down).
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'start', '--data', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'start', '--data', dataDir], { env: { ...env, ...SERVER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = [];
   // pino levels: 40 warn, 50 error, 60 fatal. Kept so that a failed run can say why.
   const warnings = [];
