@@ -140,6 +140,8 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
       log: log.child({ svc: 'queue' }),
       hostname: config.hostname,
       resolver: systemResolver(config.dns.servers),
+      mxPort: config.outbound.mxPort,
+      ...(config.outbound.localAddress ? { localAddress: config.outbound.localAddress } : {}),
       onDelivered: (n) => noteSent(n),
     });
     // Closed after the listeners (closers run in reverse) and before the store.

@@ -85,6 +85,7 @@ export function defaultBootConfig(env: BootEnvironment): BootConfig {
     imap: { ...DEFAULT_IMAP_LIMITS },
     pop3: { ...DEFAULT_POP3_LIMITS },
     dns: { servers: [], publicIp: null, echoUrl: null, dailyCheck: true },
+    outbound: { localAddress: null, mxPort: 25 },
     // On the device port 80 redirects to the admin page and answers ACME challenges.
     admin: { ...DEFAULT_ADMIN_SETTINGS, extraHostnames: [], httpListen: env.device ? { host, port: 80 } : false },
     log: { level: 'info' },

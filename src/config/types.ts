@@ -51,6 +51,12 @@ export interface BootConfig {
   pop3: Pop3Limits;
   /** The admin page; defaults in `src/admin/types.ts` (`DEFAULT_ADMIN_SETTINGS`). */
   admin: AdminSettings;
+  /** Outbound delivery: the local address connections to other servers come from (null: the system's choice). */
+  outbound: {
+    localAddress: string | null;
+    /** Port of other servers' MX (25; another value only makes sense on a test network). */
+    mxPort: number;
+  };
   /** DNS: the resolvers the box asks (MX lookups, SPF/DKIM/DMARC checks, the self-check) and what the self-check needs. */
   dns: DnsSettings;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };

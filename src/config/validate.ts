@@ -10,7 +10,7 @@ import { DEFAULT_POP3_LIMITS } from '../pop3/limits.js';
 /** Log levels accepted by `log.level` (pino's names). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'admin', 'dns', 'log'] as const;
+const TOP_KEYS = ['hostname', 'listen', 'smtp', 'imap', 'pop3', 'admin', 'outbound', 'dns', 'log'] as const;
 const DNS_KEYS = ['servers', 'publicIp', 'echoUrl', 'dailyCheck'] as const;
 const ADMIN_KEYS = ['allowedClients', 'extraHostnames', 'sessionIdleMs', 'sessionMaxMs', 'setupWindowMs', 'httpListen', 'staticDir'] as const;
 const LOG_KEYS = ['level'] as const;
@@ -93,6 +93,18 @@ export function validateBootConfig(raw: unknown, env: BootEnvironment, file = 'l
 
   validateDns(raw.dns, config, problem);
   validateAdmin(raw.admin, config, problem);
+  if (raw.outbound !== undefined) {
+    if (!isPlainObject(raw.outbound)) problem(`"outbound" must be an object (got ${describeValue(raw.outbound)})`);
+    else {
+      checkKeys(raw.outbound, 'outbound.', ['localAddress', 'mxPort'], problem);
+      const port = raw.outbound.mxPort;
+      if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) config.outbound.mxPort = port;
+      else if (port !== undefined) problem(`"outbound.mxPort" must be a port number (got ${describeValue(port)})`);
+      const la = raw.outbound.localAddress;
+      if (la === null || (typeof la === 'string' && isIp(la))) config.outbound.localAddress = la ?? null;
+      else if (la !== undefined) problem(`"outbound.localAddress" must be an IP address of this box or null (got ${describeValue(la)})`);
+    }
+  }
 
   if (raw.log !== undefined) {
     if (!isPlainObject(raw.log)) {

@@ -89,7 +89,7 @@ test('given values override defaults, the rest stay', () => {
 
 const rejected: [string, unknown, RegExp][] = [
   ['not an object', [1, 2], /must contain a JSON object \(got an array\)/],
-  ['unknown top-level key', { hostnmae: 'x' }, /unknown key "hostnmae" \(expected one of hostname, listen, smtp, imap, pop3, admin, dns, log; did you mean "hostname"\?\)/],
+  ['unknown top-level key', { hostnmae: 'x' }, /unknown key "hostnmae" \(expected one of hostname, listen, smtp, imap, pop3, admin, outbound, dns, log; did you mean "hostname"\?\)/],
   ['unknown service', { listen: { smpt: '0.0.0.0:25' } }, /letterbox\.json: unknown key "listen\.smpt" \(expected one of smtp, submission, submissions, imap, imaps, pop3, pop3s, admin; did you mean "smtp"\?\)/],
   ['unknown limit', { smtp: { maxRcpt: 5 } }, /unknown key "smtp\.maxRcpt" \(expected one of maxMessageBytes/],
   ['unknown log key', { log: { lvl: 'info' } }, /unknown key "log\.lvl"/],
