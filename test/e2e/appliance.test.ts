@@ -21,7 +21,8 @@ test('CLI + swaks + SIGTERM mid-DATA + restart: acknowledged mail is stored exac
   await writeLoopbackConfig(dir, ['smtp']);
   let app = await startAppliance(dir);
   try {
-    assert.equal(cli(dir, ['domain', 'add', 'Example.COM']).code, 0);
+    const domain = cli(dir, ['domain', 'add', 'Example.COM']);
+    assert.equal(domain.code, 0, domain.stderr);
     const add = cli(dir, ['user', 'add', 'alice@example.com'], 'a long good password\n');
     assert.equal(add.code, 0, add.stderr);
     const dup = cli(dir, ['user', 'add', 'alice@example.com'], 'another good password\n');
