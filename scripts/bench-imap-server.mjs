@@ -55,7 +55,8 @@ process.stdout.write(`${JSON.stringify({ port, fillMs: Date.now() - t0 })}\n`);
 process.on('message', (m) => {
   if (m !== 'rss') return;
   globalThis.gc?.();
-  process.send?.({ rss: process.memoryUsage().rss });
+  const mem = process.memoryUsage();
+  process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external });
 });
 process.on('SIGTERM', async () => {
   await server.close();

@@ -57,7 +57,20 @@ def wait_banner(port, seconds):
     fail(f"no SMTP banner on 127.0.0.1:{port} within {seconds} s ({last})")
 
 
-def https(port, name, method, path, body=None, headers=None):
+def https(port, name, method, path, body=None, headers=None, seconds=180):
+    # Retries while the admin listener is not up yet (QEMU's forward accepts
+    # and then resets); any HTTP answer is returned as it is.
+    deadline = time.time() + seconds
+    while True:
+        try:
+            return https_once(port, name, method, path, body, headers)
+        except OSError as err:
+            if time.time() > deadline:
+                fail(f"no HTTPS answer on 127.0.0.1:{port}: {err}")
+            time.sleep(3)
+
+
+def https_once(port, name, method, path, body, headers):
     conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=120, context=tls_context())
     origin = f"https://{name}.local:8443"
     hdrs = {"Host": f"{name}.local:8443", "Origin": origin, "Sec-Fetch-Site": "same-origin"}
