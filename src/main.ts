@@ -175,7 +175,13 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     const dnsConfig = { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
     // Each domain's DNS is compared with the DKIM key the box really signs with.
     const dkimFor = async (domain: string) => (await import('./smtp/outbound/dkim-keys.js')).activeDkimPublicKey(store, domain);
-    const runDnsCheck = async () => (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config: dnsConfig, dkimFor });
+    // With a relay for all outbound mail, SPF, PTR and blocklists concern the relay, not this box.
+    const runDnsCheck = async () => {
+      const { readOutboundSettings } = await import('./smtp/outbound/settings.js');
+      const relay = (await readOutboundSettings(store)).relay;
+      const config = relay ? { ...dnsConfig, smarthost: { host: relay.host, port: relay.port } } : dnsConfig;
+      return (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config, dkimFor });
+    };
     let daily: { runNow(): Promise<import('./dns/daily-run.js').StoredDnsCheck>; stop(): void } | undefined;
     if (config.dns.dailyCheck) {
       // The first run waits a few minutes so that boot (and short-lived test runs) send no DNS traffic.
