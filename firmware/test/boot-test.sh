@@ -233,6 +233,9 @@ if [ "$ADMIN" = 1 ]; then
   python3 "$FW_DIR/test/boot_check.py" admin-page "$P_ADMIN" "$HOSTNAME_SET"
 fi
 power_cut
+if [ "$ADMIN" = 1 ]; then
+  check "SETUP-TOKEN.txt is gone from the boot partition once claimed" "! mdir -b -i '$FAT' ::/SETUP-TOKEN.txt >/dev/null 2>&1"
+fi
 
 t_end=$(now_s)
 echo

@@ -15,9 +15,11 @@
 # PC, no longer holds the Wi-Fi password.
 set -euo pipefail
 
-BOOT=/boot/firmware
+# The paths can be moved for the firmware's unit tests (test/firmware/).
+BOOT=${LETTERBOX_BOOT_DIR:-/boot/firmware}
 SETTINGS=$BOOT/letterbox.txt
-STATE=/data/system
+STATE=${LETTERBOX_STATE_DIR:-/data/system}
+KERNEL_HOSTNAME=${LETTERBOX_HOSTNAME_FILE:-/proc/sys/kernel/hostname}
 DEFAULT_HOSTNAME=letterbox
 
 say() { echo "letterbox-setup: $*"; }
@@ -87,7 +89,7 @@ apply_ssh() {
     off|no|false|0) rm -f "$STATE/ssh/enabled" ;;
   esac
   if [ -e "$STATE/ssh/enabled" ] && [ ! -e "$STATE/ssh/ssh_host_ed25519_key" ] && command -v ssh-keygen >/dev/null; then
-    ssh-keygen -q -t ed25519 -N '' -C "root@$(cat /proc/sys/kernel/hostname)" -f "$STATE/ssh/ssh_host_ed25519_key"
+    ssh-keygen -q -t ed25519 -N '' -C "root@$(cat "$KERNEL_HOSTNAME")" -f "$STATE/ssh/ssh_host_ed25519_key"
     say "SSH host key created: $(ssh-keygen -l -f "$STATE/ssh/ssh_host_ed25519_key.pub")"
   fi
 }
@@ -113,5 +115,5 @@ sync -f "$STATE"
 name=$(cat "$STATE/hostname" 2>/dev/null || echo "$DEFAULT_HOSTNAME")
 # Written straight to the kernel: the root is read-only and D-Bus (hostnamectl)
 # is not running this early.
-printf '%s' "$name" >/proc/sys/kernel/hostname
+printf '%s' "$name" >"$KERNEL_HOSTNAME"
 say "host name $name (LAN name $name.local)"
