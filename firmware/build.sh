@@ -88,6 +88,10 @@ stage_bootfs
 stage_datafs
 stage_image;      t_image=$(now_s)
 
+check_args=(); [ "$TEST_HOOKS" = 1 ] && check_args=(--test-image)
+"$FW_DIR/test/image-check.sh" "$OUT_IMG" "${check_args[@]}" >"$WORK/logs/image-check-$suffix.log" 2>&1 \
+  || { cat "$WORK/logs/image-check-$suffix.log" >&2; die "the image failed its static checks"; }
+log "image-check: passed"
 sha256sum "$OUT_IMG" | sed "s|  .*|  $(basename "$OUT_IMG")|" >"$OUT_IMG.sha256"
 cat >"${OUT_IMG%.img}.build-info" <<EOF
 target=$TARGET
