@@ -173,6 +173,7 @@ check "no failed units" "[ -z '$(stat_value "$stats" failed_units)' ]"
 check "host name from letterbox.txt, avahi publishing it" "[ '$(stat_value "$stats" hostname)' = $HOSTNAME_SET ] && [ '$(stat_value "$stats" avahi)' = active ]"
 check "SSH is off" "[ '$(stat_value "$stats" ssh)' != active ]"
 check "swap is zram only" "[ '$(stat_value "$stats" swap)' = /dev/zram0 ]"
+check "systemd arms the hardware watchdog (15 s)" "[ '$(stat_value "$stats" watchdog)' = active/15 ]"
 check "the journal is in RAM only" "[ '$(stat_value "$stats" journal)' = /run/log/journal ]"
 
 if [ "$ADMIN" = 1 ]; then

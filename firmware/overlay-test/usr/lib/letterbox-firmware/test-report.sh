@@ -25,6 +25,7 @@ while :; do
     "ssh=$(systemctl is-active ssh.service)"
     "swap=$(swapon --noheadings --show=NAME | paste -sd, -)"
     "journal=$journal"
+    "watchdog=$(cat /sys/class/watchdog/watchdog0/state 2>/dev/null)/$(cat /sys/class/watchdog/watchdog0/timeout 2>/dev/null)"
     "listening=,$(ss -Hltn | awk '{ n = split($4, a, ":"); print a[n] }' | sort -nu | paste -sd, -),"
     "failed_units=$(systemctl --failed --no-legend --plain | awk '{ print $1 }' | paste -sd, -)"
   )
