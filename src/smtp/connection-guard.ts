@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { CertificateStore } from '../tls/types.js';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { replies } from './replies.js';
@@ -139,4 +140,37 @@ export class GuardedSmtpServer extends SMTPServer {
     timer.unref();
     conn._socket.once('close', () => clearTimeout(timer));
   }
+}
+
+/** The life cycle both SMTP services (inbound and submission) expose. */
+export interface SmtpListener {
+  /** Starts listening; resolves with the bound address, rejects when the port cannot be bound. */
+  listen(host: string, port: number): Promise<AddressInfo>;
+  /** Stops accepting, lets sessions finish (up to smtp-server's close timeout), then resolves. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a guarded smtp-server: logs connection errors instead of letting them
+ * reach the process, and rebuilds the default TLS context on certificate
+ * renewal (clients that send no SNI get that context).
+ */
+export function serveSmtp(server: GuardedSmtpServer, certs: CertificateStore, onError: (err: Error) => void): SmtpListener {
+  server.on('error', onError);
+  const stopWatchingRenewals = certs.onRenewed(() => server.updateSecureContext(certs.tlsOptions()));
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(port, host, () => {
+          server.server.removeListener('error', reject);
+          resolve(server.server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      stopWatchingRenewals();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

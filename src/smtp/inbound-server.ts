@@ -6,7 +6,7 @@ import type { MailStore } from '../store/types.js';
 import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
-import { GuardedSmtpServer } from './connection-guard.js';
+import { GuardedSmtpServer, serveSmtp } from './connection-guard.js';
 import { replies, replyFor, type SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
 import { storeHeldMessage, writeMessage, type WriteOutcome } from './message-writer.js';
@@ -202,8 +202,6 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
     return `Ok: queued as ${id}`;
   }
 
-  // Clients that send no SNI get smtp-server's default context: rebuild it on renewal.
-  const stopWatchingRenewals = certs.onRenewed(() => server.updateSecureContext(certs.tlsOptions()));
 
   /**
    * Runs the message checks (SPF/DKIM/DMARC) before anything is delivered.
@@ -238,21 +236,5 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
     return rewritten;
   }
 
-  server.on('error', (err: Error) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'smtp connection error'));
-
-  return {
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.server.once('error', reject);
-        server.listen(port, host, () => {
-          server.server.removeListener('error', reject);
-          resolve(server.server.address() as AddressInfo);
-        });
-      });
-    },
-    close() {
-      stopWatchingRenewals();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return serveSmtp(server, certs, (err) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'smtp connection error'));
 }

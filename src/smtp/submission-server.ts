@@ -8,7 +8,7 @@ import type { SmtpLimits } from '../config/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { authenticate } from '../auth/authenticate.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
-import { GuardedSmtpServer } from './connection-guard.js';
+import { GuardedSmtpServer, serveSmtp } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
 import { storeHeldMessage, writeMessage } from './message-writer.js';
@@ -252,25 +252,9 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
     return `Ok: queued as ${id}`;
   }
 
-  server.on('error', (err: Error) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'submission connection error'));
-
-  // Clients that send no SNI get smtp-server's default context: rebuild it on renewal.
-  const stopWatchingRenewals = certs.onRenewed(() => server.updateSecureContext(certs.tlsOptions()));
-
+  const listener = serveSmtp(server, certs, (err) => log.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'submission connection error'));
   return {
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.server.once('error', reject);
-        server.listen(port, host, () => {
-          server.server.removeListener('error', reject);
-          resolve(server.server.address() as AddressInfo);
-        });
-      });
-    },
-    close() {
-      stopWatchingRenewals();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    ...listener,
     reloadTls() {
       server.updateSecureContext(certs.tlsOptions());
     },
