@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import type { CertificateStore } from '../tls/types.js';
+import type { SmtpLimits } from '../config/types.js';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { replies } from './replies.js';
@@ -172,5 +173,23 @@ export function serveSmtp(server: GuardedSmtpServer, certs: CertificateStore, on
       stopWatchingRenewals();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * The smtp-server options both SMTP services take from the limits: SIZE
+ * advertised and enforced (the body is drained, never buffered past it),
+ * client and recipient caps, line length, idle and close timeouts, and our TLS.
+ */
+export function limitOptions(limits: SmtpLimits, certs: CertificateStore, closeTimeoutMs = 10_000): SMTPServerOptions {
+  return {
+    size: limits.maxMessageBytes,
+    rejectOversized: true,
+    maxClients: limits.maxClients,
+    maxRecipients: limits.maxRecipients,
+    maxCommandLength: limits.maxCommandLength,
+    socketTimeout: limits.idleTimeoutMs,
+    closeTimeout: closeTimeoutMs,
+    ...certs.tlsOptions(),
   };
 }

@@ -6,7 +6,7 @@ import type { MailStore } from '../store/types.js';
 import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
-import { GuardedSmtpServer, serveSmtp } from './connection-guard.js';
+import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replies, replyFor, type SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
 import { storeHeldMessage, writeMessage, type WriteOutcome } from './message-writer.js';
@@ -81,14 +81,7 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
       authOptional: true,
       disableReverseLookup: true,
       hideENHANCEDSTATUSCODES: false,
-      size: limits.maxMessageBytes,
-      rejectOversized: true,
-      maxClients: limits.maxClients,
-      maxRecipients: limits.maxRecipients,
-      maxCommandLength: limits.maxCommandLength,
-      socketTimeout: limits.idleTimeoutMs,
-      closeTimeout: opts.closeTimeoutMs ?? 10_000,
-      ...certs.tlsOptions(),
+      ...limitOptions(limits, certs, opts.closeTimeoutMs),
 
       onConnect(session, cb) {
         const ip = session.remoteAddress;

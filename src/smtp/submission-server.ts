@@ -8,7 +8,7 @@ import type { SmtpLimits } from '../config/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { authenticate } from '../auth/authenticate.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
-import { GuardedSmtpServer, serveSmtp } from './connection-guard.js';
+import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
 import { storeHeldMessage, writeMessage } from './message-writer.js';
@@ -84,14 +84,7 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
       disableReverseLookup: true,
       hideENHANCEDSTATUSCODES: false,
       hideDSN: true,
-      size: limits.maxMessageBytes,
-      rejectOversized: true,
-      maxClients: limits.maxClients,
-      maxRecipients: limits.maxRecipients,
-      maxCommandLength: limits.maxCommandLength,
-      socketTimeout: limits.idleTimeoutMs,
-      closeTimeout: opts.closeTimeoutMs ?? 10_000,
-      ...certs.tlsOptions(),
+      ...limitOptions(limits, certs, opts.closeTimeoutMs),
 
       onConnect(session, cb) {
         const ip = session.remoteAddress;
