@@ -5,10 +5,11 @@
 #
 #   always:  shellcheck on every firmware script; the app under qemu-aarch64
 #            user emulation on Debian trixie's arm64 Node.js (~2 min)
-#   gated:   the full boot test (build + three QEMU boots, ~20-30 min) when
-#            firmware/ or package-lock.json changed in the last commit, when
-#            the previous commit is unknown (shallow clone), or when
-#            LETTERBOX_BOOT_TEST=1; LETTERBOX_BOOT_TEST=0 skips it.
+#   gated:   the full boot test (build + three QEMU boots, ~15-30 min) when
+#            firmware/ or package-lock.json differ from the state the boot
+#            test last passed on, as recorded in firmware/test/boot-tested
+#            (boot-test.sh rewrites it after a pass; commit it with the
+#            change). LETTERBOX_BOOT_TEST=1 forces the boot test, =0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -17,18 +18,17 @@ apt_install() { apt-get install -y -qq --no-install-recommends "$@" >/dev/null; 
 
 apt_install shellcheck qemu-user-static fdisk python3 ca-certificates
 firmware/test/shellcheck.sh
-firmware/test/smoke-arm64.sh
+firmware/test/smoke-arm64.sh --cache "$(mktemp -d)"
 
 run_boot=${LETTERBOX_BOOT_TEST:-}
 if [ -z "$run_boot" ]; then
-  if ! git rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then
-    run_boot=1
-    echo "firmware-ci: previous commit unknown, running the boot test"
-  elif ! git diff --quiet HEAD~1 HEAD -- firmware package-lock.json; then
-    run_boot=1
-    echo "firmware-ci: firmware/ or package-lock.json changed, running the boot test"
-  else
+  now=$(firmware/test/boot-fingerprint.sh)
+  tested=$(sed -n 's/^fingerprint //p' firmware/test/boot-tested 2>/dev/null || true)
+  if [ "$now" = "$tested" ]; then
     run_boot=0
+  else
+    run_boot=1
+    echo "firmware-ci: firmware/ or package-lock.json changed since the last passing boot test ($tested -> $now), running it"
   fi
 fi
 if [ "$run_boot" = 1 ]; then
@@ -36,5 +36,5 @@ if [ "$run_boot" = 1 ]; then
     e2fsprogs fdisk python3 iproute2
   timeout --signal=TERM --kill-after=60 30m firmware/test/boot-test.sh
 else
-  echo "firmware-ci: boot test skipped (no change under firmware/ or in package-lock.json; LETTERBOX_BOOT_TEST=1 forces it)"
+  echo "firmware-ci: boot test skipped (firmware/ and package-lock.json are as of the last passing boot test, firmware/test/boot-tested; LETTERBOX_BOOT_TEST=1 forces it)"
 fi

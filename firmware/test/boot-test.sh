@@ -58,7 +58,9 @@ BOOT1_TIMEOUT=${LETTERBOX_BOOT1_TIMEOUT:-900}
 BOOT2_TIMEOUT=${LETTERBOX_BOOT2_TIMEOUT:-600}
 
 t_start=$(now_s)
+BUILT_HERE=0
 if [ -z "$IMAGE" ]; then
+  BUILT_HERE=1
   log "building the QEMU test image"
   "$FW_DIR/build.sh" --target qemu --test-hooks "${BUILD_ARGS[@]}"
   IMAGE=$REPO/firmware/out/letterbox-qemu-test.img
@@ -211,6 +213,10 @@ fi
 # Idle memory: let the box settle after start-up and the requests, then read the report.
 sleep 45
 idle=$(last_stats "$MAIL_BOOT" | sed 's/.*LBTEST stats //')
+# The service watchdog (30 s) has run out at least once since start: without
+# the app's pings systemd would have killed and restarted it by now.
+check "Letterbox reported ready and pets its 30 s service watchdog (no restarts)" \
+  "[ '$(stat_value "$idle" letterbox_watchdog)' = 30s ] && [ '$(stat_value "$idle" letterbox_restarts)' = 0 ] && [ '$(stat_value "$idle" letterbox_status)' = serving_mail ] && [ '$(stat_value "$idle" letterbox_state)' = active ]"
 python3 "$FW_DIR/test/boot_check.py" smtp-send "$P_SMTP" "$ADDRESS" "$MARKER"
 log "PASS SMTP accepted the message; cutting the power now"
 power_cut
@@ -249,3 +255,15 @@ echo "  boot $LAST:             $((t_ready_last - t_boot_last)) s to SMTP banner
 echo "  idle (boot $MAIL_BOOT):      $idle"
 for n in "${NOT_CHECKED[@]}"; do echo "  NOT CHECKED:        $n"; done
 echo "  whole test:         $((t_end - t_start)) s (boots and checks $((t_end - t_built)) s)"
+
+# Record the pass for CI (scripts/firmware-ci.sh runs the boot test again only
+# when firmware/ or package-lock.json no longer match this fingerprint).
+if [ "$BUILT_HERE" = 1 ] && [ "${#NOT_CHECKED[@]}" = 0 ]; then
+  {
+    echo "# Last passing boot test (firmware/test/boot-test.sh); commit this file with the change it tested."
+    echo "fingerprint $("$FW_DIR/test/boot-fingerprint.sh")"
+    echo "date $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "image $(basename "$IMAGE") $((image_bytes / 1048576)) MiB, whole test $((t_end - t_start)) s"
+  } >"$FW_DIR/test/boot-tested"
+  echo "  recorded:           firmware/test/boot-tested"
+fi

@@ -1,6 +1,7 @@
 import { ensureDataDir, loadConfig } from '../config/load.js';
 import pino from 'pino';
 import { createLogger } from '../log/logger.js';
+import { linkServiceManager } from '../system/service-manager.js';
 
 /** Streams `start` prints to. */
 export interface StartIo {
@@ -40,6 +41,9 @@ export async function runStart(dataDir: string, io: StartIo): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  // Under systemd (the firmware's unit is Type=notify with WatchdogSec=) the
+  // watchdog pings start now, so a slow first start is not mistaken for a hang.
+  const serviceManager = linkServiceManager({ log });
   // Loaded here, not at the top, so other commands never load the services.
   const { startAppliance } = await import('../main.js');
   const appliance = await startAppliance({
@@ -57,9 +61,11 @@ export async function runStart(dataDir: string, io: StartIo): Promise<number> {
   });
   io.stdout.write(`letterbox ready: data in ${dataDir}\n`);
   log.info({ dataDir, hostname: config.hostname }, 'letterbox ready');
+  await serviceManager.ready('serving mail');
 
   const signal = await stopSignal;
   io.stdout.write(`letterbox stopping (${signal})\n`);
+  await serviceManager.stopping();
   const forceExit = (): void => {
     io.stdout.write('letterbox: second signal, exiting without a clean shutdown\n');
     process.exit(1);
@@ -71,6 +77,7 @@ export async function runStart(dataDir: string, io: StartIo): Promise<number> {
   } finally {
     process.off('SIGTERM', forceExit);
     process.off('SIGINT', forceExit);
+    serviceManager.close();
     log.info('letterbox stopped');
     log.flush();
   }
