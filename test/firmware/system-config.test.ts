@@ -53,8 +53,11 @@ describe('firmware system configuration', () => {
     assert.match(s('ExecStart') ?? '', /^\/usr\/bin\/node --max-semi-space-size=1 \/opt\/letterbox\/bin\/letterbox\.js start --data \/var\/lib\/letterbox$/);
     // V8's JIT writes code pages: this option would kill Node at start.
     assert.notEqual(s('MemoryDenyWriteExecute'), 'yes');
-    // A service watchdog needs sd_notify pings from the app; without them it would restart a healthy server.
-    if (s('WatchdogSec') !== undefined) assert.equal(s('Type'), 'notify');
+    // The app sends READY=1 and watchdog pings through systemd-notify (a child
+    // process), so systemd must accept messages from the whole service.
+    assert.equal(s('Type'), 'notify');
+    assert.equal(s('NotifyAccess'), 'all');
+    assert.equal(s('WatchdogSec'), '30s');
     assert.equal(value(u, 'Unit', 'RequiresMountsFor'), '/var/lib/letterbox');
     // systemd ignores start limits in [Service] (with only a warning in the boot log).
     assert.equal(s('StartLimitIntervalSec'), undefined);
