@@ -6,7 +6,7 @@ import { openStore } from './store/index.js';
 import { openCertificates, type LocalCertificateStore } from './tls/index.js';
 import { AuthThrottle } from './auth/index.js';
 import { startControlServer } from './control/index.js';
-import type { DnsResolver } from './dns/types.js';
+import { offeredClientServices, type DnsResolver } from './dns/types.js';
 import { createDnsResolver } from './dns/node-resolver.js';
 
 export interface StartOptions {
@@ -172,7 +172,7 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     });
     closers.push(() => control.close());
 
-    const dnsConfig = { hostname: config.hostname, publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
+    const dnsConfig = { hostname: config.hostname, services: offeredClientServices(config.listen), publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
     // Each domain's DNS is compared with the DKIM key the box really signs with.
     const dkimFor = async (domain: string) => (await import('./smtp/outbound/dkim-keys.js')).activeDkimPublicKey(store, domain);
     // With a relay for all outbound mail, SPF, PTR and blocklists concern the relay, not this box.

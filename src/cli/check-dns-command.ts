@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig, resolveDataDir } from '../config/load.js';
 import { callControl, isServerAbsent } from '../control/client.js';
 import { CONTROL_SOCKET_NAME } from '../control/server.js';
-import { createDnsResolver, runDnsCheck, type CheckStatus, type DnsCheckConfig, type DnsCheckReport } from '../dns/index.js';
+import { createDnsResolver, offeredClientServices, runDnsCheck, type CheckStatus, type DnsCheckConfig, type DnsCheckReport } from '../dns/index.js';
 import { MailError } from '../errors.js';
 
 /** Streams the command writes to. */
@@ -115,7 +115,7 @@ export async function runCheckDnsCommand(argv: readonly string[], io: CheckDnsIo
   try {
     const dataDir = resolveDataDir({ flag: args.data });
     const boot = await loadConfig(dataDir);
-    const config: DnsCheckConfig = { hostname: boot.hostname };
+    const config: DnsCheckConfig = { hostname: boot.hostname, services: offeredClientServices(boot.listen) };
     // Options win; otherwise the boot file's dns section (the same inputs the daily run uses).
     if (args.publicIps.length > 0) config.publicIp = args.publicIps;
     else if (boot.dns.publicIp) config.publicIp = boot.dns.publicIp;

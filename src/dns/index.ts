@@ -22,4 +22,4 @@ export {
 } from './daily-run.js';
 export { worstStatus } from './check-context.js';
 export type * from './types.js';
-export { DEFAULT_CLIENT_SERVICES, DEFAULT_DNSBL_ZONE } from './types.js';
+export { DEFAULT_CLIENT_SERVICES, DEFAULT_DNSBL_ZONE, offeredClientServices } from './types.js';

@@ -203,3 +203,18 @@ export interface DnsCheckReport {
   results: CheckResult[];
   expected: DomainRecords[];
 }
+
+/**
+ * The client services this box offers, from the boot file's `listen` map: a
+ * service switched off (`false`) is published as "not offered" (RFC 6186 §4);
+ * one that listens is published on its standard port, because SRV records
+ * name the port mail programs reach from outside (a checkout's unprivileged
+ * ports sit behind the router's forwarding, not in DNS).
+ */
+export function offeredClientServices(listen: Partial<Record<keyof ClientServicePorts, unknown>>): ClientServicePorts {
+  const offered = { ...DEFAULT_CLIENT_SERVICES };
+  for (const name of Object.keys(offered) as (keyof ClientServicePorts)[]) {
+    if (listen[name] === false) offered[name] = false;
+  }
+  return offered;
+}

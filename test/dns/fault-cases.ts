@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { buildExpectedRecords } from '../../src/dns/expected-records.js';
-import type { CheckStatus, DnsCheckConfig } from '../../src/dns/types.js';
+import { offeredClientServices, type CheckStatus, type DnsCheckConfig } from '../../src/dns/types.js';
 import { DOMAIN, goodConfig, HOST, IP4, IP6 } from './fake-resolver.js';
 import { DNSBL_V4 } from './good-zone.js';
 
@@ -104,6 +104,8 @@ export const FAULTS: FaultCase[] = [
   { title: 'TLS-RPT malformed', edit: replace(`_smtp._tls.${DOMAIN}`, 'TXT', '"v=TLSRPTv1; rua=postmaster@example.test"'), expect: { id: 'tls-rpt', subject: `_smtp._tls.${DOMAIN}`, status: 'FAIL' } },
   { title: 'SRV with wrong port', edit: replace(`_imaps._tcp.${DOMAIN}`, 'SRV', `0 1 143 ${HOST}.`), expect: { id: 'srv', status: 'FAIL', fix: /_imaps\._tcp\.example\.test\. SRV 0 1 993 mail\.example\.test\./ } },
   { title: 'SRV missing', edit: drop(is(`_submissions._tcp.${DOMAIN}`, 'SRV')), expect: { id: 'srv', status: 'WARN', fix: /add "_submissions\._tcp/ } },
+  // POP3 switched off in the boot file ("pop3": false): its SRV record must say "not offered".
+  { title: 'SRV still points at a switched-off service', config: (c) => ({ ...c, services: offeredClientServices({ pop3: false }) }), edit: (records) => records, expect: { id: 'srv', status: 'FAIL', fix: /_pop3\._tcp\.example\.test\. SRV 0 0 0 \./ } },
   { title: 'autoconfig missing', edit: drop(is(`autoconfig.${DOMAIN}`, 'CNAME')), expect: { id: 'autoconfig', subject: `autoconfig.${DOMAIN}`, status: 'WARN' } },
   { title: 'CAA excludes our CA', edit: replace(DOMAIN, 'CAA', '0 issue "pki.goog"'), expect: { id: 'caa', status: 'FAIL', fix: /CAA 0 issue "letsencrypt\.org"/ } },
   { title: 'IP on the Spamhaus SBL', edit: plus({ name: DNSBL_V4, type: 'A', value: '127.0.0.2' }), expect: { id: 'dnsbl-v4', subject: IP4, status: 'FAIL', finding: /abuse/ } },
