@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { collectDnsCheckInputs, type DnsCheckInputs } from '../control/dns-inputs.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, resolveDataDir } from '../config/load.js';
@@ -125,8 +127,13 @@ export async function runCheckDnsCommand(argv: readonly string[], io: CheckDnsIo
     if (args.dkimSelector && args.dkimKey) config.dkim = { selector: args.dkimSelector, publicKeyPem: await readFile(args.dkimKey, 'utf8') };
     const servers = args.servers.length > 0 ? args.servers : boot.dns.servers;
     const resolver = createDnsResolver(servers.length > 0 ? { servers } : {});
-    const store = { listDomains: () => (args.domain !== undefined ? Promise.resolve([]) : listDomains(dataDir)) };
-    const report = await runDnsCheck(args.domain !== undefined ? { store, config, resolver, domain: args.domain } : { store, config, resolver });
+    // The same inputs the daily run uses: each domain's DKIM signing key (unless
+    // --dkim-key names one) and the relay all outbound mail goes through.
+    const inputs = await loadDnsInputs(dataDir, args.domain);
+    if (inputs.relay) config.smarthost = inputs.relay;
+    const store = { listDomains: () => Promise.resolve(inputs.domains) };
+    const dkimFor = config.dkim ? undefined : (d: string) => Promise.resolve(inputs.dkim[d]);
+    const report = await runDnsCheck({ store, config, resolver, ...(args.domain !== undefined ? { domain: args.domain } : {}), ...(dkimFor ? { dkimFor } : {}) });
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return CHECK_DNS_EXIT[report.worst];
   } catch (err) {
@@ -135,18 +142,22 @@ export async function runCheckDnsCommand(argv: readonly string[], io: CheckDnsIo
   }
 }
 
-async function listDomains(dataDir: string): Promise<string[]> {
+/** DNS check inputs from the running server (control socket) or, when none runs, from the store opened briefly. */
+async function loadDnsInputs(dataDir: string, domain: string | undefined): Promise<DnsCheckInputs> {
+  const request = domain !== undefined ? { op: 'dns.inputs' as const, domain } : { op: 'dns.inputs' as const };
   try {
-    const response = await callControl(join(dataDir, CONTROL_SOCKET_NAME), { op: 'domain.list' });
+    const response = await callControl(join(dataDir, CONTROL_SOCKET_NAME), request);
     if (!response.ok) throw new MailError(response.kind, response.message);
-    return (response.result as { domains: string[] }).domains;
+    return response.result as DnsCheckInputs;
   } catch (err) {
     if (!isServerAbsent(err)) throw err;
   }
+  // An owner may check a domain before the box ever started: create nothing then.
+  if (!existsSync(join(dataDir, 'index'))) return { domains: domain !== undefined ? [domain] : [], dkim: {} };
   const { openStore } = await import('../store/index.js');
   const store = await openStore({ dir: dataDir });
   try {
-    return await store.listDomains();
+    return await collectDnsCheckInputs(store, domain);
   } finally {
     await store.close();
   }

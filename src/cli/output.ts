@@ -54,6 +54,9 @@ export function formatResult(request: ControlRequest, result: ControlResult): st
     case 'dkim.show':
     case 'dkim.rotate':
       return formatOutboundResult(request, result);
+    case 'dns.inputs':
+      // Internal to `letterbox check-dns`, which prints its own report.
+      return `${JSON.stringify(result)}\n`;
     case 'status': {
       const { running, ...rest } = result as ControlResults['status'];
       return lines([`running: ${running ? 'yes' : 'no'}`, ...flatten(rest, '')]);

@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/password.js';
 import { MailError } from '../errors.js';
 import type { MailStore } from '../store/types.js';
 import type { ControlRequest, ControlResults } from './protocol.js';
+import { collectDnsCheckInputs } from './dns-inputs.js';
 import { clearRelay, rotateDkim, setRelay, showDkim, showRelays } from '../smtp/outbound/settings-ops.js';
 
 /**
@@ -106,6 +107,8 @@ async function dispatch(ctx: OperationContext, request: ControlRequest): Promise
       return { records: await showDkim(store, request.domain) };
     case 'dkim.rotate':
       return { records: await rotateDkim(store, request.domain, request.selector) };
+    case 'dns.inputs':
+      return collectDnsCheckInputs(store, request.domain);
     case 'status': {
       const extra = ctx.status ? await ctx.status() : {};
       const [domains, accounts] = await Promise.all([store.listDomains(), store.listAccounts()]);

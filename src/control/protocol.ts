@@ -1,5 +1,6 @@
 import { MailError, type MailErrorKind } from '../errors.js';
 import type { DkimRecord, RelaySummary } from '../smtp/outbound/settings-ops.js';
+import type { DnsCheckInputs } from './dns-inputs.js';
 
 /**
  * Requests of the control socket, one JSON object per line. They mirror the
@@ -23,7 +24,8 @@ export type ControlRequest =
   | { op: 'relay.show' }
   | { op: 'relay.clear'; domain?: string }
   | { op: 'dkim.show'; domain?: string }
-  | { op: 'dkim.rotate'; domain: string; selector?: string };
+  | { op: 'dkim.rotate'; domain: string; selector?: string }
+  | { op: 'dns.inputs'; domain?: string };
 
 export type ControlOp = ControlRequest['op'];
 
@@ -54,6 +56,7 @@ export interface ControlResults {
   'relay.clear': { domain: string };
   'dkim.show': { records: DkimRecord[] };
   'dkim.rotate': { records: DkimRecord[] };
+  'dns.inputs': DnsCheckInputs;
 }
 
 export type ControlResult = ControlResults[ControlOp];
@@ -84,6 +87,7 @@ const FIELDS: Record<ControlOp, FieldSpec> = {
   'relay.clear': { domain: 'string?' },
   'dkim.show': { domain: 'string?' },
   'dkim.rotate': { domain: 'string', selector: 'string?' },
+  'dns.inputs': { domain: 'string?' },
 };
 
 /** Every operation name, for help and validation. */

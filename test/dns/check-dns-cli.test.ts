@@ -54,6 +54,20 @@ test('letterbox check-dns against NSD: exit code by worst status, --json report,
     assert.equal(all.code, 1, all.stderr);
     assert.deepEqual((JSON.parse(all.stdout) as DnsCheckReport).domains, [DOMAIN]);
 
+    // Without --dkim-key the box's own signing key is the one checked: once the
+    // box has made its key (first "dkim show"), the zone's different key fails.
+    assert.equal((await letterbox(['dkim', 'show', DOMAIN, '--data', dir])).code, 0);
+    const ownKey = await letterbox(['--data', dir, 'check-dns', '--json', '--server', good.server, ...common.slice(2, 6)]);
+    const ownReport = JSON.parse(ownKey.stdout) as DnsCheckReport;
+    const dkimLine = ownReport.results.find((r) => r.id === 'dkim');
+    assert.notEqual(dkimLine?.status, 'OK', JSON.stringify(dkimLine));
+    assert.equal(ownKey.code, 2, ownKey.stderr);
+    // With a relay for all outbound mail, the reverse DNS line concerns the relay.
+    assert.equal((await letterbox(['relay', 'set', 'host=relay.example.net', 'port=587', '--data', dir])).code, 0);
+    const relayed = JSON.parse((await letterbox(['--data', dir, 'check-dns', '--json', '--server', good.server, ...common.slice(2)])).stdout) as DnsCheckReport;
+    assert.match(relayed.results.find((r) => r.id === 'ptr-v4')?.finding ?? '', /relay\.example\.net/);
+    assert.equal((await letterbox(['relay', 'clear', '--data', dir])).code, 0);
+
     // Nothing answers at all (an unused server): UNKNOWN, exit 3 — never FAIL for "missing".
     await good.stop();
     const dead = await letterbox(['check-dns', '--json', '--domain', DOMAIN, '--server', good.server, ...common]);

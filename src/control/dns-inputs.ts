@@ -1,0 +1,35 @@
+import type { DnsCheckConfig } from '../dns/types.js';
+import type { MailStore } from '../store/types.js';
+
+/**
+ * What the DNS self-check needs from the store, gathered in one place so the
+ * daily run, the admin page and `letterbox check-dns` judge the same setup:
+ * the local domains, each domain's active DKIM signing key, and the relay
+ * (smarthost) all outbound mail goes through, if one is set.
+ */
+export interface DnsCheckInputs {
+  /** Local domains, or only the one asked for. */
+  domains: string[];
+  /** Active RSA DKIM key per domain (domains without a key yet are absent). */
+  dkim: Record<string, NonNullable<DnsCheckConfig['dkim']>>;
+  /** The box-wide relay; then SPF, PTR and blocklists concern the relay, not the box. */
+  relay?: { host: string; port: number };
+}
+
+/**
+ * Reads the inputs for `domain` (or every local domain). Read-only; creates no
+ * DKIM key (a domain that has sent no mail yet has none). Rejects only when
+ * the store cannot be read.
+ */
+export async function collectDnsCheckInputs(store: MailStore, domain?: string): Promise<DnsCheckInputs> {
+  const { activeDkimPublicKey } = await import('../smtp/outbound/dkim-keys.js');
+  const { readOutboundSettings } = await import('../smtp/outbound/settings.js');
+  const domains = domain !== undefined ? [domain.trim().toLowerCase()] : await store.listDomains();
+  const dkim: DnsCheckInputs['dkim'] = {};
+  for (const d of domains) {
+    const key = await activeDkimPublicKey(store, d);
+    if (key) dkim[d] = key;
+  }
+  const relay = (await readOutboundSettings(store)).relay;
+  return relay ? { domains, dkim, relay: { host: relay.host, port: relay.port } } : { domains, dkim };
+}
