@@ -82,6 +82,8 @@ EOF
 chmod 700 "$DATA"
 log "starting letterbox under qemu-aarch64"
 t0=$(now_s)
+# Created here, not by the background job's redirection, so the first poll finds it.
+: >"$DATA/stdout"
 (cd "$REPO" && exec "$QEMU" -L "$SYSROOT" "$SYSROOT/usr/bin/node" --max-semi-space-size=1 bin/letterbox.js start --data "$DATA") \
   >"$DATA/stdout" 2>"$DATA/stderr" &
 APP_PID=$!
