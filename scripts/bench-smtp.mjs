@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'letterbox.js');
 /** V8 flags the appliance runs with (package.json "start", the device's systemd unit). */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=1'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=256'];
 /** Environment the appliance runs with: two glibc malloc arenas instead of one per thread (about 30 MB less RSS). */
 const SERVER_ENV = { MALLOC_ARENA_MAX: '2' };
 const SERVICES = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s', 'admin'];

@@ -82,7 +82,7 @@ EOF
 chmod 700 "$DATA"
 log "starting letterbox under qemu-aarch64"
 t0=$(now_s)
-(cd "$REPO" && exec "$QEMU" -L "$SYSROOT" "$SYSROOT/usr/bin/node" --max-semi-space-size=1 bin/letterbox.js start --data "$DATA") \
+(cd "$REPO" && exec "$QEMU" -L "$SYSROOT" "$SYSROOT/usr/bin/node" --max-semi-space-size=1 --max-old-space-size=256 bin/letterbox.js start --data "$DATA") \
   >"$DATA/stdout" 2>"$DATA/stderr" &
 APP_PID=$!
 for _ in $(seq 1 300); do
