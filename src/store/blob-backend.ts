@@ -54,6 +54,11 @@ export interface WriterContext {
   ioFailure(err: unknown): MailError;
   /** Keeps a just-committed blob from being deleted as unreferenced before it is delivered. */
   pin(blobId: string): Promise<void>;
+  /**
+   * Tells the store that a pinned blob is in place (synced, named, directory
+   * synced) with this size, so the delivery that follows need not stat it.
+   */
+  placed(blobId: string, size: number): void;
 }
 
 type WriterState = 'open' | 'committing' | 'committed' | 'closed';
@@ -129,6 +134,7 @@ export class HashingBlobWriter implements BlobWriter {
         throw this.fail(err);
       }
       this.ctx.hooks.onSync?.('dir-fsync', { blobId });
+      this.ctx.placed(blobId, this.bytes);
       this.state = 'committed';
       return { blobId, size: this.bytes };
     } catch (err) {

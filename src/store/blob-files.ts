@@ -12,6 +12,14 @@ import type { BlobBackend, BlobSink } from './blob-backend.js';
 
 const READ_CHUNK = 64 * 1024;
 
+/**
+ * Temporary names: a random prefix per process and a counter. Unique without
+ * asking the random source once per message; `wx` still refuses to reuse a
+ * name left by another process.
+ */
+const TMP_PREFIX = randomBytes(6).toString('hex');
+let tmpCounter = 0;
+
 /** fsyncs a directory so that a rename or unlink inside it survives a power cut. */
 async function syncDir(path: string): Promise<void> {
   const fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
@@ -28,14 +36,22 @@ function isNotFound(err: unknown): boolean {
 
 class FileSink implements BlobSink {
   private fh: fsp.FileHandle | null = null;
+  /** Whether the temporary file was created (only then is there anything to unlink). */
+  private created = false;
   private readonly tmpPath: string;
 
   constructor(private readonly files: FileBlobs) {
-    this.tmpPath = join(files.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    this.tmpPath = join(files.tmpDir, `${TMP_PREFIX}${(tmpCounter++).toString(16).padStart(8, '0')}.part`);
+  }
+
+  private async open(): Promise<fsp.FileHandle> {
+    const fh = await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.created = true;
+    return fh;
   }
 
   async write(chunk: Buffer): Promise<void> {
-    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.fh ??= await this.open();
     let off = 0;
     while (off < chunk.length) {
       const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
@@ -44,7 +60,7 @@ class FileSink implements BlobSink {
   }
 
   async sync(): Promise<void> {
-    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.fh ??= await this.open();
     await this.fh.sync();
     await this.fh.close();
     this.fh = null;
@@ -72,7 +88,7 @@ class FileSink implements BlobSink {
       // already closed or failed: nothing more to release
     }
     this.fh = null;
-    await fsp.unlink(this.tmpPath).catch(() => undefined);
+    if (this.created) await fsp.unlink(this.tmpPath).catch(() => undefined);
   }
 }
 
