@@ -43,6 +43,8 @@ export interface BlobBackend {
   cleanTemp(): Promise<void>;
   /** Writes, fsyncs and deletes a small file: proves the blob area takes writes again. */
   probe(): Promise<void>;
+  /** Releases what the backend keeps open (called once, when the store closes). */
+  close?(): Promise<void>;
 }
 
 /** What a writer needs from the store around it. */
