@@ -78,15 +78,17 @@ const submission = (implicitTls: boolean): ServiceFactory => async (c) =>
 
 const SERVICES: Partial<Record<ServiceName, ServiceFactory>> = {
   smtp: async (c) => {
-    const [{ createInboundSmtp }, { inboundAuthCheck }, { Resolver }] = await Promise.all([
+    const [{ createInboundSmtp }, { inboundAuthCheck }, { cachedResolver }, { Resolver }] = await Promise.all([
       import('./smtp/inbound-server.js'),
       import('./smtp/inbound-auth.js'),
+      import('./smtp/cached-resolver.js'),
       import('node:dns/promises'),
     ]);
     const dns = new Resolver({ timeout: 5000, tries: 2 });
     if (c.dnsServers.length > 0) dns.setServers(c.dnsServers);
-    // SPF, DKIM, DMARC (and ARC) of every message that arrives on port 25.
-    const auth = inboundAuthCheck({ hostname: c.config.hostname, resolver: (name, rrtype) => dns.resolve(name, rrtype) as Promise<never> });
+    // SPF, DKIM, DMARC (and ARC) of every message that arrives on port 25; a burst from one domain asks DNS once.
+    const resolve = cachedResolver((name, rrtype) => dns.resolve(name, rrtype));
+    const auth = inboundAuthCheck({ hostname: c.config.hostname, resolver: (name, rrtype) => resolve(name, rrtype) as Promise<never> });
     return createInboundSmtp({ store: c.store, certs: c.certs, hostname: c.config.hostname, limits: c.config.smtp, log: c.log, checks: [auth] });
   },
   submission: submission(false),

@@ -84,7 +84,7 @@ log "starting letterbox under qemu-aarch64"
 t0=$(now_s)
 # Created here, not by the background job's redirection, so the first poll finds it.
 : >"$DATA/stdout"
-(cd "$REPO" && exec "$QEMU" -L "$SYSROOT" "$SYSROOT/usr/bin/node" --max-semi-space-size=1 bin/letterbox.js start --data "$DATA") \
+(cd "$REPO" && exec "$QEMU" -L "$SYSROOT" "$SYSROOT/usr/bin/node" --max-semi-space-size=1 --max-old-space-size=256 bin/letterbox.js start --data "$DATA") \
   >"$DATA/stdout" 2>"$DATA/stderr" &
 APP_PID=$!
 for _ in $(seq 1 300); do

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { authenticate as mailAuthenticate, type DNSResolver } from 'mailauth';
+import type { DNSResolver } from 'mailauth';
+import { authenticateMessage } from './mail-authenticate.js';
 import { createMimeIndexer, parseHeaderFields, type HeaderField } from '../mime/index.js';
 import type { MessageIndex } from '../mime/types.js';
 import type { MailStore } from '../store/types.js';
@@ -28,6 +29,8 @@ export interface MessageCheckContext {
   helo: string;
   /** The stored message bytes (our trace headers first); a fresh stream per call. */
   readMessage(): Readable;
+  /** The same bytes when the message is held in memory (small messages), so a check can skip the stream. */
+  held?: Buffer;
 }
 
 export interface MessageCheck {
@@ -96,13 +99,13 @@ export function inboundAuthCheck(opts: InboundAuthOptions): MessageCheck {
     name: 'spf-dkim-dmarc',
     timeoutMs: opts.timeoutMs ?? 30_000,
     async run(ctx) {
-      const result = await mailAuthenticate(ctx.readMessage(), {
+      const result = await authenticateMessage({
+        message: ctx.held ?? (() => ctx.readMessage()),
         ip: ctx.remoteAddress,
         helo: ctx.helo,
         sender: ctx.sender,
         mta: opts.hostname,
-        resolver: opts.resolver,
-        disableBimi: true,
+        ...(opts.resolver ? { resolver: opts.resolver } : {}),
       });
       const dmarc = result.dmarc;
       if ((opts.rejectOnDmarcReject ?? true) && dmarc && dmarc.status?.result === 'fail' && dmarc.policy === 'reject') {

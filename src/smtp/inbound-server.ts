@@ -212,6 +212,7 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
       remoteAddress: session.remoteAddress,
       helo: session.hostNameAppearsAs ?? '',
       readMessage: () => (outcome.kind === 'held' ? Readable.from([outcome.bytes]) : store.readBlob(outcome.blobId)),
+      ...(outcome.kind === 'held' ? { held: outcome.bytes } : {}),
     };
     const verdict = await runMessageChecks(opts.checks ?? [], ctx, (check, err) => log.warn({ err, cid: session.id, check }, 'message check failed'));
     if (outcome.kind === 'held') {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { MailStore } from '../store/types.js';
+import type { BlobWriter, MailStore } from '../store/types.js';
 import type { MessageIndex } from '../mime/types.js';
 import { createMimeIndexer } from '../mime/index.js';
 import { DataScanner } from './data-scanner.js';
@@ -55,7 +55,12 @@ export async function storeHeldMessage(store: MailStore, bytes: Buffer): Promise
  * delivers it. Rejects only on storage failure (the blob is discarded).
  */
 export async function writeMessage(stream: DataStream, opts: WriteOptions): Promise<WriteOutcome> {
-  const blob = opts.store.createBlob();
+  // Created at the first byte that goes to disk: a message held in memory never opens one.
+  let writer: BlobWriter | null = null;
+  const blob = (): BlobWriter => (writer ??= opts.store.createBlob());
+  const discard = async (): Promise<void> => {
+    await writer?.abort();
+  };
   const indexer = createMimeIndexer();
   const scanner = new DataScanner();
   let storing = true;
@@ -72,12 +77,12 @@ export async function writeMessage(stream: DataStream, opts: WriteOptions): Prom
       held = null;
       for (const c of spill) {
         indexer.push(c);
-        await blob.write(c);
+        await blob().write(c);
       }
       return;
     }
     indexer.push(chunk);
-    await blob.write(chunk);
+    await blob().write(chunk);
   };
   try {
     if (!held) await put(prefix);
@@ -96,26 +101,26 @@ export async function writeMessage(stream: DataStream, opts: WriteOptions): Prom
     }
     scanner.end();
     if (stream.sizeExceeded) {
-      await blob.abort();
+      await discard();
       return { kind: 'oversized' };
     }
     if (scanner.bareLineEnding) {
-      await blob.abort();
+      await discard();
       return { kind: 'rejected', reply: replies.bareLineEnding() };
     }
     if (scanner.receivedHeaders > opts.maxReceived) {
-      await blob.abort();
+      await discard();
       return { kind: 'rejected', reply: replies.loopDetected() };
     }
     if (held) {
-      await blob.abort();
+      await discard();
       return { kind: 'held', bytes: Buffer.concat(held, heldBytes) };
     }
     const index = indexer.end();
-    const { blobId, size } = await blob.commit();
+    const { blobId, size } = await blob().commit();
     return { kind: 'stored', blobId, size, index };
   } catch (err) {
-    await blob.abort().catch(() => undefined);
+    await discard().catch(() => undefined);
     held = null;
     // Keep reading so smtp-server sees the end of DATA and can answer.
     stream.resume();

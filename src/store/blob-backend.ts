@@ -43,6 +43,8 @@ export interface BlobBackend {
   cleanTemp(): Promise<void>;
   /** Writes, fsyncs and deletes a small file: proves the blob area takes writes again. */
   probe(): Promise<void>;
+  /** Releases what the backend keeps open (called once, when the store closes). */
+  close?(): Promise<void>;
 }
 
 /** What a writer needs from the store around it. */
@@ -54,6 +56,11 @@ export interface WriterContext {
   ioFailure(err: unknown): MailError;
   /** Keeps a just-committed blob from being deleted as unreferenced before it is delivered. */
   pin(blobId: string): Promise<void>;
+  /**
+   * Tells the store that a pinned blob is in place (synced, named, directory
+   * synced) with this size, so the delivery that follows need not stat it.
+   */
+  placed(blobId: string, size: number): void;
 }
 
 type WriterState = 'open' | 'committing' | 'committed' | 'closed';
@@ -129,6 +136,7 @@ export class HashingBlobWriter implements BlobWriter {
         throw this.fail(err);
       }
       this.ctx.hooks.onSync?.('dir-fsync', { blobId });
+      this.ctx.placed(blobId, this.bytes);
       this.state = 'committed';
       return { blobId, size: this.bytes };
     } catch (err) {

@@ -12,13 +12,59 @@ import type { BlobBackend, BlobSink } from './blob-backend.js';
 
 const READ_CHUNK = 64 * 1024;
 
-/** fsyncs a directory so that a rename or unlink inside it survives a power cut. */
-async function syncDir(path: string): Promise<void> {
-  const fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+/**
+ * Temporary names: a random prefix per process and a counter. Unique without
+ * asking the random source once per message; `wx` still refuses to reuse a
+ * name left by another process.
+ */
+const TMP_PREFIX = randomBytes(6).toString('hex');
+let tmpCounter = 0;
+
+/**
+ * Open handles of the blob directories (the root, `tmp` and at most 256
+ * fan-out directories), kept for fsync: every stored message makes its name
+ * durable with a directory fsync, and keeping the handle saves an open and a
+ * close per message. A handle whose fsync failed is closed and forgotten, so
+ * the next attempt (after the store's reopen) starts from a fresh open.
+ */
+class DirHandles {
+  private readonly handles = new Map<string, Promise<fsp.FileHandle>>();
+  private closed = false;
+
+  /** fsyncs a directory so that a rename or unlink inside it survives a power cut. */
+  async sync(path: string): Promise<void> {
+    if (this.closed) return this.syncOnce(path);
+    let handle = this.handles.get(path);
+    if (!handle) {
+      handle = fsp.open(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
+      this.handles.set(path, handle);
+      handle.catch(() => this.handles.get(path) === handle && this.handles.delete(path));
+    }
+    const fh = await handle;
+    try {
+      await fh.sync();
+    } catch (err) {
+      if (this.handles.get(path) === handle) this.handles.delete(path);
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Closes every kept handle; later syncs open and close their own. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    for (const handle of all) await (await handle.catch(() => null))?.close().catch(() => undefined);
+  }
+
+  private async syncOnce(path: string): Promise<void> {
+    const fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 }
 
@@ -28,14 +74,22 @@ function isNotFound(err: unknown): boolean {
 
 class FileSink implements BlobSink {
   private fh: fsp.FileHandle | null = null;
+  /** Whether the temporary file was created (only then is there anything to unlink). */
+  private created = false;
   private readonly tmpPath: string;
 
   constructor(private readonly files: FileBlobs) {
-    this.tmpPath = join(files.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    this.tmpPath = join(files.tmpDir, `${TMP_PREFIX}${(tmpCounter++).toString(16).padStart(8, '0')}.part`);
+  }
+
+  private async open(): Promise<fsp.FileHandle> {
+    const fh = await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.created = true;
+    return fh;
   }
 
   async write(chunk: Buffer): Promise<void> {
-    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.fh ??= await this.open();
     let off = 0;
     while (off < chunk.length) {
       const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
@@ -44,7 +98,7 @@ class FileSink implements BlobSink {
   }
 
   async sync(): Promise<void> {
-    this.fh ??= await fsp.open(this.tmpPath, 'wx', 0o600);
+    this.fh ??= await this.open();
     await this.fh.sync();
     await this.fh.close();
     this.fh = null;
@@ -54,7 +108,7 @@ class FileSink implements BlobSink {
     const dir = this.files.dirOf(blobId);
     if (!this.files.knownDirs.has(dir)) {
       const created = await fsp.mkdir(dir, { recursive: true });
-      if (created !== undefined) await syncDir(this.files.root);
+      if (created !== undefined) await this.files.dirs.sync(this.files.root);
       this.files.knownDirs.add(dir);
     }
     // If identical content is already stored, renaming over it swaps one
@@ -62,7 +116,7 @@ class FileSink implements BlobSink {
     // file, and it saves a lookup on the delivery path.
     await fsp.rename(this.tmpPath, join(dir, blobId));
     // The new name must survive a power cut; a stale temp name would only be swept at open.
-    await syncDir(dir);
+    await this.files.dirs.sync(dir);
   }
 
   async discard(): Promise<void> {
@@ -72,7 +126,7 @@ class FileSink implements BlobSink {
       // already closed or failed: nothing more to release
     }
     this.fh = null;
-    await fsp.unlink(this.tmpPath).catch(() => undefined);
+    if (this.created) await fsp.unlink(this.tmpPath).catch(() => undefined);
   }
 }
 
@@ -91,6 +145,8 @@ export class FileBlobs implements BlobBackend {
   readonly tmpDir: string;
   /** Fan-out directories known to exist (at most 256), so placing a blob skips the mkdir. */
   readonly knownDirs = new Set<string>();
+  /** Kept directory handles for fsync. */
+  readonly dirs = new DirHandles();
 
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
@@ -180,7 +236,7 @@ export class FileBlobs implements BlobBackend {
       if (isNotFound(err)) return;
       throw err;
     }
-    await syncDir(this.dirOf(blobId));
+    await this.dirs.sync(this.dirOf(blobId));
   }
 
   async list(): Promise<string[]> {
@@ -198,6 +254,11 @@ export class FileBlobs implements BlobBackend {
     for (const name of await fsp.readdir(this.tmpDir)) {
       await fsp.unlink(join(this.tmpDir, name)).catch(() => undefined);
     }
+  }
+
+  /** Closes the kept directory handles (the store is closing). */
+  close(): Promise<void> {
+    return this.dirs.close();
   }
 
   async probe(): Promise<void> {

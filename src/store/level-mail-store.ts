@@ -115,7 +115,13 @@ class LevelAccountStore implements AccountStore {
 }
 
 /** The store; made by `openStore` / `openMemoryStore`. */
+/** How long one reading of the free disk space answers `freeBytes()`. */
+const FREE_BYTES_MAX_AGE_MS = 1000;
+
 export class LevelMailStore implements LetterboxStore {
+  /** The last free-space reading (see `freeBytes`). */
+  private free: { at: number; value: Promise<number> } | null = null;
+
   constructor(
     private readonly core: StoreCore,
     private readonly dataDir: string | null,
@@ -233,11 +239,26 @@ export class LevelMailStore implements LetterboxStore {
     return this.core.isWritable();
   }
 
+  /**
+   * Asked at every MAIL FROM: one statfs serves every caller for a second
+   * (and callers while it runs share it), instead of one per message. The
+   * figure is a guard for early refusal; a full disk is still caught by the
+   * failing write, which makes the store refuse writes until it reopens.
+   */
   async freeBytes(): Promise<number> {
     // The memory store (tests) has no disk to fill.
     if (this.dataDir === null) return Number.MAX_SAFE_INTEGER;
-    const s = await fsp.statfs(this.dataDir);
-    return s.bavail * s.bsize;
+    const now = Date.now();
+    if (!this.free || now - this.free.at > FREE_BYTES_MAX_AGE_MS) {
+      const dir = this.dataDir;
+      const entry = { at: now, value: fsp.statfs(dir).then((s) => s.bavail * s.bsize) };
+      // A failed statfs is not remembered: the next caller asks again.
+      entry.value.catch(() => {
+        if (this.free === entry) this.free = null;
+      });
+      this.free = entry;
+    }
+    return this.free.value;
   }
 
   onChange(listener: (change: ChangeEvent) => void): () => void {

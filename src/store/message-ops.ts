@@ -28,9 +28,13 @@ export function checkDate(date: number | undefined): number {
   return d;
 }
 
-/** The blob's size; fails `notFound` when it was never committed (or is gone). */
+/**
+ * The blob's size; fails `notFound` when it was never committed (or is gone).
+ * A blob committed in this process and not yet delivered is pinned and known
+ * to be in place: its size comes from the commit, without a stat per delivery.
+ */
 export async function blobSize(core: StoreCore, blobId: string): Promise<number> {
-  const size = await core.blobs.size(blobId);
+  const size = core.placedSize(blobId) ?? (await core.blobs.size(blobId));
   if (size === null) throw new MailError('notFound', 'no such message body (commit it before delivering)');
   return size;
 }

@@ -64,6 +64,8 @@ export class StoreCore implements WriterContext {
   private readonly opener: DbOpener;
   private readonly timing: Required<ReopenTiming>;
   private readonly pins = new Map<string, number>();
+  /** Sizes of pinned blobs that are in place: a delivery of one needs no stat. */
+  private readonly placedSizes = new Map<string, number>();
   private writable = false;
   private closing: Promise<void> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -154,11 +156,22 @@ export class StoreCore implements WriterContext {
     });
   }
 
+  placed(blobId: string, size: number): void {
+    if (this.pins.has(blobId)) this.placedSizes.set(blobId, size);
+  }
+
+  /** The size of a pinned blob known to be in place, or undefined (then ask the disk). */
+  placedSize(blobId: string): number | undefined {
+    return this.placedSizes.get(blobId);
+  }
+
   /** Drops one hold on a blob; called by a preparation that references it. */
   consumePin(blobId: string): void {
     const n = this.pins.get(blobId) ?? 0;
-    if (n <= 1) this.pins.delete(blobId);
-    else this.pins.set(blobId, n - 1);
+    if (n <= 1) {
+      this.pins.delete(blobId);
+      this.placedSizes.delete(blobId);
+    } else this.pins.set(blobId, n - 1);
   }
 
   /** Reports an I/O error: the store stops taking writes and starts reopening. */
@@ -184,6 +197,7 @@ export class StoreCore implements WriterContext {
       await this.recovering;
       await this.serial(() => this.committer.idle());
       await this.db.close().catch((err: unknown) => this.log.warn({ err }, 'closing the mail index failed'));
+      await this.blobs.close?.();
       for (const w of this.waiters.splice(0)) w.reject(new MailError('temporary', 'the mail store is closed'));
     })();
     return this.closing;

@@ -50,7 +50,7 @@ describe('firmware system configuration', () => {
     assert.equal(s('PrivateTmp'), 'yes');
     assert.equal(s('ProtectHome'), 'yes');
     assert.equal(s('Restart'), 'on-failure');
-    assert.match(s('ExecStart') ?? '', /^\/usr\/bin\/node --max-semi-space-size=1 \/opt\/letterbox\/bin\/letterbox\.js start --data \/var\/lib\/letterbox$/);
+    assert.match(s('ExecStart') ?? '', /^\/usr\/bin\/node --max-semi-space-size=1 --max-old-space-size=256 \/opt\/letterbox\/bin\/letterbox\.js start --data \/var\/lib\/letterbox$/);
     // V8's JIT writes code pages: this option would kill Node at start.
     assert.notEqual(s('MemoryDenyWriteExecute'), 'yes');
     // The app sends READY=1 and watchdog pings through systemd-notify (a child

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { dkimSign } from 'mailauth';
+// The signer alone: mailauth's index also loads BIMI's HTTP client and certificate parsers.
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { parseAddressList, parseHeaderFields } from '../../mime/index.js';
 import type { MailStore } from '../../store/types.js';
 import { ensureDkimKeys } from './dkim-keys.js';
