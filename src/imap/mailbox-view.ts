@@ -100,8 +100,15 @@ export class MailboxView {
    */
   static async open(opts: OpenViewOptions): Promise<MailboxView> {
     const info = await opts.account.getMailbox(opts.name);
+    await opts.cache?.settled(info.id);
     const base = opts.cache?.get(info.id);
-    const view = base && base.uidValidity === info.uidValidity ? await MailboxView.fromBase(opts, info.name, info.id, base) : await MailboxView.fromSnapshot(opts);
+    let view: MailboxView;
+    if (base && base.uidValidity === info.uidValidity) view = await MailboxView.fromBase(opts, info.name, info.id, base);
+    else {
+      const load = MailboxView.fromSnapshot(opts);
+      opts.cache?.loading(info.id, load);
+      view = await load;
+    }
     opts.cache?.put(view.mailboxId, view.base());
     return view;
   }

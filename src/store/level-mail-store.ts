@@ -199,6 +199,13 @@ export class LevelMailStore implements LetterboxStore {
     return decodeValue<MessageIndex>(raw);
   }
 
+  async getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]> {
+    const keyList = blobIds.map((id) => keys.blobIndex(checkBlobId(id)));
+    // Through the committer's overlay like `getIndex`, so a delivery still in flight is seen too.
+    const raws = await this.core.query(() => this.core.committer.readMany(keyList));
+    return raws.map((raw) => (raw ? decodeValue<MessageIndex>(raw) : null));
+  }
+
   async countBlobs(): Promise<number> {
     return (await this.core.blobs.list()).length;
   }

@@ -80,6 +80,12 @@ export interface MailStore {
   /** The MIME index stored at delivery. Fails `notFound`. */
   getIndex(blobId: string): Promise<MessageIndex>;
   /**
+   * The MIME indexes of many blobs in one read of the index (IMAP SEARCH over
+   * a whole mailbox), in the order given; null for a blob that has none (gone).
+   * Fails `invalid` for a malformed id.
+   */
+  getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]>;
+  /**
    * Gives up a committed blob that will not be delivered after all (refused
    * after DATA, or replaced by a rewritten copy): its file is deleted unless
    * something references it. Never fails for an unknown id.

@@ -78,6 +78,7 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     readBlob: unsupported,
     readBlobRange: unsupported,
     getIndex: unsupported,
+    getIndexes: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
     discardBlob: unsupported,
