@@ -72,6 +72,13 @@ export class MailboxView {
   private flagIds: Uint16Array | Uint32Array = new Uint16Array(16);
   private n = 0;
   private readonly table = new FlagTable();
+  /**
+   * \Recent for this session: the UIDs in (recentLo, recentHi] claimed when the
+   * mailbox was selected (a range, so selecting a mailbox of 10,000 new
+   * messages builds no set of 10,000), plus those claimed one by one later.
+   */
+  private recentLo = 0;
+  private recentHi = 0;
   private readonly recentUids = new Set<number>();
   private readonly expungedUids = new Set<number>();
   private pendingNew: { uid: number; flags: number }[] = [];
@@ -122,7 +129,7 @@ export class MailboxView {
     view.flagIds.set(base.flagIds);
     view.n = n;
     for (const set of base.sets) view.table.id(set);
-    for (const u of opts.recent.claim(id, base.uids, opts.readOnly)) view.recentUids.add(u);
+    [view.recentLo, view.recentHi] = opts.recent.claimUpTo(id, n > 0 ? (base.uids[n - 1] as number) : 0, opts.readOnly);
     // Catch up with the journal; the client has seen nothing yet, so the update itself is dropped.
     await view.refresh();
     view.takeUpdate({ allowExpunge: true, qresync: false });
@@ -138,7 +145,7 @@ export class MailboxView {
     const snap = await opts.account.snapshot(opts.name);
     const info = snap.mailbox;
     const view = new MailboxView(opts.account, info.name, info.id, info.uidValidity, opts.readOnly, opts.recent, info.highestModseq, info.uidNext);
-    for (const u of opts.recent.claim(info.id, snap.messages.map((m) => m.uid), opts.readOnly)) view.recentUids.add(u);
+    [view.recentLo, view.recentHi] = opts.recent.claimUpTo(info.id, snap.messages[snap.messages.length - 1]?.uid ?? 0, opts.readOnly);
     view.reserve(snap.messages.length);
     for (const m of snap.messages) view.push(m.uid, view.table.id(m.flags));
     return view;
@@ -183,6 +190,8 @@ export class MailboxView {
 
   get recentCount(): number {
     let count = 0;
+    // UIDs of the claimed range still in the sequence map: two binary searches.
+    if (this.recentHi > this.recentLo) count += this.seqOfUidAtLeast(this.recentHi + 1) - this.seqOfUidAtLeast(this.recentLo + 1);
     for (const u of this.recentUids) if (this.seqOfUid(u) > 0) count++;
     return count;
   }
@@ -199,7 +208,7 @@ export class MailboxView {
 
   /** \Recent of a UID for this session. */
   isRecent(uid: number): boolean {
-    return this.recentUids.has(uid);
+    return (uid > this.recentLo && uid <= this.recentHi) || this.recentUids.has(uid);
   }
 
   /** True when the message was expunged and the client has not been told yet. */
@@ -211,7 +220,7 @@ export class MailboxView {
   entry(seq: number): ViewEntry | undefined {
     if (seq < 1 || seq > this.n) return undefined;
     const uid = this.uids[seq - 1] as number;
-    return { seq, uid, flags: this.table.get(this.flagIds[seq - 1] as number), recent: this.recentUids.has(uid), expunged: this.expungedUids.has(uid) };
+    return { seq, uid, flags: this.table.get(this.flagIds[seq - 1] as number), recent: this.isRecent(uid), expunged: this.expungedUids.has(uid) };
   }
 
   /** Every entry in sequence order (built on demand). */
@@ -360,7 +369,7 @@ export class MailboxView {
       if (seq === 0 || this.expungedUids.has(uid)) continue;
       const id = this.flagIds[seq - 1] as number;
       if (id === before) continue;
-      out.fetches.push({ seq, uid, flags: this.table.get(id), recent: this.recentUids.has(uid), modseq: this.dirtyModseq.get(uid) ?? this.modseq });
+      out.fetches.push({ seq, uid, flags: this.table.get(id), recent: this.isRecent(uid), modseq: this.dirtyModseq.get(uid) ?? this.modseq });
     }
     for (const f of out.fetches) {
       this.dirty.delete(f.uid);

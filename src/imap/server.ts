@@ -130,6 +130,8 @@ async function preloadInboxes(services: ImapServices, stopped: () => boolean): P
     try {
       const account = await services.store.account(info.address);
       const view = await MailboxView.open({ account, name: 'INBOX', readOnly: true, recent: services.recent, cache: services.viewCache });
+      // A first look at the journal after the cached modseq, which every SELECT makes next.
+      await view.refresh();
       if (stopped()) return;
       await services.headerCache.rowsFor(services.store, account, view);
     } catch (err) {

@@ -14,6 +14,17 @@
 export class RecentRegistry {
   private readonly claimed = new Map<number, number>();
 
+  /**
+   * `claim` of every UID up to `maxUid` (a mailbox's UIDs at SELECT): returns
+   * the range (lo, hi] of UIDs that are recent for the caller, without a set.
+   */
+  claimUpTo(mailboxId: number, maxUid: number, peek: boolean): [number, number] {
+    const before = this.claimed.get(mailboxId) ?? 0;
+    if (maxUid <= before) return [before, before];
+    if (!peek) this.claimed.set(mailboxId, maxUid);
+    return [before, maxUid];
+  }
+
   /** UIDs above the previous claim are recent for the caller; claims them unless `peek`. */
   claim(mailboxId: number, uids: Iterable<number>, peek: boolean): Set<number> {
     const before = this.claimed.get(mailboxId) ?? 0;

@@ -82,7 +82,7 @@ export interface MailStore {
   /**
    * The MIME indexes of many blobs in one read of the index (IMAP SEARCH over
    * a whole mailbox), in the order given; null for a blob that has none (gone).
-   * Fails `invalid` for a malformed id.
+   * Fails `notFound` for a malformed id (like `getIndex`).
    */
   getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]>;
   /**
