@@ -110,7 +110,7 @@ export class MailboxView {
     await opts.cache?.settled(info.id);
     const base = opts.cache?.get(info.id);
     let view: MailboxView;
-    if (base && base.uidValidity === info.uidValidity) view = await MailboxView.fromBase(opts, info.name, info.id, base);
+    if (base && base.uidValidity === info.uidValidity) view = await MailboxView.fromBase(opts, info.name, info.id, base, info.highestModseq);
     else {
       const load = MailboxView.fromSnapshot(opts);
       opts.cache?.loading(info.id, load);
@@ -120,7 +120,7 @@ export class MailboxView {
     return view;
   }
 
-  private static async fromBase(opts: OpenViewOptions, name: string, id: number, base: ViewBase): Promise<MailboxView> {
+  private static async fromBase(opts: OpenViewOptions, name: string, id: number, base: ViewBase, highestModseq: number): Promise<MailboxView> {
     const view = new MailboxView(opts.account, name, id, base.uidValidity, opts.readOnly, opts.recent, base.modseq, base.uidNext);
     const n = base.uids.length;
     view.reserve(n);
@@ -131,7 +131,8 @@ export class MailboxView {
     for (const set of base.sets) view.table.id(set);
     [view.recentLo, view.recentHi] = opts.recent.claimUpTo(id, n > 0 ? (base.uids[n - 1] as number) : 0, opts.readOnly);
     // Catch up with the journal; the client has seen nothing yet, so the update itself is dropped.
-    await view.refresh();
+    // The store's mailbox record is never behind what is on disk: at its modseq there is nothing to read.
+    if (highestModseq !== base.modseq) await view.refresh();
     view.takeUpdate({ allowExpunge: true, qresync: false });
     return view;
   }
@@ -199,6 +200,21 @@ export class MailboxView {
   /** UID of a sequence number (1-based); 0 when out of range. */
   uidAt(seq: number): number {
     return seq >= 1 && seq <= this.n ? (this.uids[seq - 1] as number) : 0;
+  }
+
+  /** Sequence number of the first message without \Seen, or 0 (SELECT's UNSEEN; one test per flag set). */
+  firstUnseen(): number {
+    const seen = new Map<number, boolean>();
+    for (let i = 0; i < this.n; i++) {
+      const id = this.flagIds[i] as number;
+      let has = seen.get(id);
+      if (has === undefined) {
+        has = this.table.get(id).includes('\\Seen');
+        seen.set(id, has);
+      }
+      if (!has) return i + 1;
+    }
+    return 0;
   }
 
   /** Flags of a sequence number (1-based; no bounds check), without building an entry. */

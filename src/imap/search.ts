@@ -72,6 +72,7 @@ class MessageContent {
     private readonly store: MailStore,
     private readonly msg: MessageRecord,
     private readonly preset?: MessageIndex | null,
+    private readonly presetRaw?: Buffer | null,
   ) {}
 
   private indexP?: Promise<MessageIndex>;
@@ -84,6 +85,7 @@ class MessageContent {
 
   /** The whole message, read once (one read of its file). */
   private raw(): Promise<Buffer> {
+    if (this.presetRaw !== undefined) this.rawP ??= this.presetRaw ? Promise.resolve(this.presetRaw) : Promise.reject(new Error('message body gone'));
     this.rawP ??= this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
     return this.rawP;
   }
@@ -120,7 +122,7 @@ class MessageContent {
   /** The header as TEXT searches it: "name: value" lines, decoded and folded. */
   foldedHeader(): Promise<string | null> {
     this.headerText ??= (async () => {
-      if (this.preset !== null) await this.raw().catch(() => undefined);
+      if (this.preset !== null && this.presetRaw !== undefined) await this.raw().catch(() => undefined);
       const fields = await this.headerFields();
       return fields ? fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')) : null;
     })();
@@ -328,8 +330,25 @@ function usesEnvelope(key: SearchKey): boolean {
   }
 }
 
-/** Messages whose content is examined at once: their indexes are one store read, their bodies are read in parallel. */
-const CONTENT_BATCH = 16;
+/** True when a key reads message text (BODY, TEXT). */
+function usesBody(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'body':
+    case 'text':
+      return true;
+    case 'not':
+      return usesBody(key.key);
+    case 'or':
+      return usesBody(key.a) || usesBody(key.b);
+    case 'and':
+      return key.keys.some(usesBody);
+    default:
+      return false;
+  }
+}
+
+/** Messages whose content is examined at once: their indexes are one store read, their bodies one batch read. */
+const CONTENT_BATCH = 64;
 
 /**
  * Runs a search over the messages the client knows (messages expunged but not
@@ -346,6 +365,7 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   }
   const records = needsRecord(key, evaluator.rows !== null) ? new Map((await ctx.account.listMessages(ctx.view.name)).map((r) => [r.uid, r])) : null;
   const needsContent = cost(key) > 0;
+  const body = usesBody(key);
   if (!records) {
     // Flags, sequence numbers, UIDs and cached header fields only: no store reads, so no awaits per message.
     const view = ctx.view;
@@ -359,8 +379,9 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   }
   const batch: { m: ViewEntry; rec: MessageRecord }[] = [];
   const run = async (): Promise<void> => {
-    const indexes = needsContent ? await ctx.store.getIndexes(batch.map((b) => b.rec.blobId)).catch(() => null) : null;
-    const results = await Promise.all(batch.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined))));
+    const indexes = await ctx.store.getIndexes(batch.map((b) => b.rec.blobId)).catch(() => null);
+    const raws = body ? await ctx.store.readBlobs(batch.map((b) => ({ blobId: b.rec.blobId, size: b.rec.size }))).catch(() => null) : null;
+    const results = await Promise.all(batch.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined, raws ? raws[i] : undefined))));
     results.forEach((hit, i) => {
       const b = batch[i] as { m: ViewEntry; rec: MessageRecord };
       if (hit) matches.push({ entry: b.m, modseq: b.rec.modseq });

@@ -23,6 +23,7 @@ import type {
   Resolution,
 } from './types.js';
 import { HashingBlobWriter } from './blob-backend.js';
+import { readWholeBlobs } from './blob-batch-read.js';
 import * as dir from './directory.js';
 import * as boxes from './mailbox-ops.js';
 import * as msgs from './message-ops.js';
@@ -204,6 +205,11 @@ export class LevelMailStore implements LetterboxStore {
     // Through the committer's overlay like `getIndex`, so a delivery still in flight is seen too.
     const raws = await this.core.query(() => this.core.committer.readMany(keyList));
     return raws.map((raw) => (raw ? decodeValue<MessageIndex>(raw) : null));
+  }
+
+  async readBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
+    for (const item of items) checkBlobId(item.blobId);
+    return readWholeBlobs(this.core.blobs, items);
   }
 
   async countBlobs(): Promise<number> {

@@ -79,6 +79,7 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     readBlobRange: unsupported,
     getIndex: unsupported,
     getIndexes: unsupported,
+    readBlobs: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
     discardBlob: unsupported,

@@ -67,6 +67,11 @@ describe('imap on large accounts', () => {
       bodyReads++;
       return read(blobId, start, end);
     };
+    const readMany = h.store.readBlobs.bind(h.store);
+    h.store.readBlobs = (items) => {
+      bodyReads += items.length;
+      return readMany(items);
+    };
   });
   after(() => h.close());
 
@@ -112,8 +117,10 @@ describe('imap on large accounts', () => {
     const other = await session(h, BIG);
     bodyReads = 0;
     a.write('s SEARCH BODY zzz\r\n');
-    // Wait until the search is under way, then ask the other session.
-    while (bodyReads === 0) await new Promise((r) => setTimeout(r, 5));
+    // Wait until the search is under way (bounded: a broken search fails below), then ask the other session.
+    const start = Date.now();
+    while (bodyReads === 0 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(bodyReads > 0, 'the search read no bodies');
     const noop = await other.command('NOOP');
     assert.equal(noop.status, 'OK');
     assert.ok(bodyReads < MESSAGES, 'NOOP was answered only after the whole search');
