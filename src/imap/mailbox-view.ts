@@ -293,6 +293,13 @@ export class MailboxView {
 
   private async pull(): Promise<void> {
     if (this.gone) return;
+    // The store's mailbox record (in memory) is never behind its journal: when its modseq is the
+    // view's, there is nothing to read — the common case after SELECT and NOOP.
+    try {
+      if ((await this.account.getMailbox(this.name)).highestModseq === this.modseq) return;
+    } catch {
+      // Gone or renamed: the journal read below finds out.
+    }
     let entries: JournalEntry[];
     try {
       entries = await this.account.changesSince(this.name, this.modseq);
