@@ -1,24 +1,25 @@
 /**
  * SEARCH evaluation (RFC 3501 §6.4.4, CONDSTORE MODSEQ RFC 7162 §3.1.5,
- * SEARCHRES `$` RFC 5182) over a selected mailbox's view. Flags, sizes,
- * dates, sequence numbers and UIDs come from the view; headers and bodies
- * are read lazily through the store (header bytes by range, whole message
- * only for BODY/TEXT) and decoded by search-text.ts. Cheap keys of an AND
- * are evaluated first so a `UNSEEN BODY x` search reads few bodies.
+ * SEARCHRES `$` RFC 5182) over a selected mailbox's view. Flags, sequence
+ * numbers and UIDs come from the view; Subject/From/To/Cc/Bcc/Message-ID/
+ * In-Reply-To from the per-mailbox header table (search-headers.ts); sizes,
+ * dates and modseqs from the stored records; other header fields and text
+ * from the message (search-content.ts), for 64 messages at a time: their
+ * indexes in one store read, their bodies in one batch read. Cheap keys of
+ * an AND are evaluated first so a `UNSEEN BODY x` search reads few bodies.
  *
  * Bounded: the key tree's depth is capped by the parser; evaluation checks
- * a time budget between messages and stops with `limit` (the command answers
- * NO [LIMIT]); every store read yields to the event loop, so other sessions
- * keep being served (security-cases T44).
+ * a time budget between batches and stops with `limit` (the command answers
+ * NO [LIMIT]); store reads yield to the event loop, so other sessions keep
+ * being served (security-cases T44).
  */
-import type { MessageIndex } from '../mime/types.js';
 import type { AccountStore, MailStore, MessageRecord } from '../store/types.js';
 import type { SearchKey } from './protocol/types.js';
 import { rangesContain, resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
-import { parseHeaderFields } from '../mime/index.js';
 import type { MailboxView, ViewEntry } from './mailbox-view.js';
 import { envelopeColumn, rowContains, type HeaderCache, type HeaderRow } from './search-headers.js';
-import { bodyContains, decodeEncodedWords, fold } from './search-text.js';
+import { MessageContent } from './search-content.js';
+import { fold } from './search-text.js';
 
 /** What a search needs besides the key. */
 export interface SearchContext {
@@ -56,78 +57,6 @@ export function sentDay(value: string): string | null {
   }
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : dayOf(t);
-}
-
-/**
- * Lazily loaded content of one message; every loader swallows store errors
- * (an expunged body matches nothing). The index may be handed in, read for
- * many messages at once.
- */
-class MessageContent {
-  private headers?: Promise<{ name: string; value: string }[] | null>;
-  private headerText?: Promise<string | null>;
-  private rawP?: Promise<Buffer>;
-
-  constructor(
-    private readonly store: MailStore,
-    private readonly msg: MessageRecord,
-    private readonly preset?: MessageIndex | null,
-    private readonly presetRaw?: Buffer | null,
-  ) {}
-
-  private indexP?: Promise<MessageIndex>;
-
-  private index(): Promise<MessageIndex> {
-    if (this.preset !== undefined) return this.preset ? Promise.resolve(this.preset) : Promise.reject(new Error('message index gone'));
-    this.indexP ??= this.store.getIndex(this.msg.blobId);
-    return this.indexP;
-  }
-
-  /** The whole message, read once (one read of its file). */
-  private raw(): Promise<Buffer> {
-    if (this.presetRaw !== undefined) this.rawP ??= this.presetRaw ? Promise.resolve(this.presetRaw) : Promise.reject(new Error('message body gone'));
-    this.rawP ??= this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
-    return this.rawP;
-  }
-
-  /** Values of one header field (RFC 2047 words decoded); null when the message is gone. */
-  async headerValues(name: string): Promise<string[] | null> {
-    const fields = await this.headerFields();
-    return fields ? fields.filter((f) => f.name === name).map((f) => f.value) : null;
-  }
-
-  headerFields(): Promise<{ name: string; value: string }[] | null> {
-    this.headers ??= (async () => {
-      try {
-        const end = (await this.index()).root.bodyStart;
-        const bytes = this.rawP ? (await this.rawP).subarray(0, end) : await this.store.readBlobRange(this.msg.blobId, 0, end);
-        return parseHeaderFields(bytes).map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
-      } catch {
-        return null;
-      }
-    })();
-    return this.headers;
-  }
-
-  /** True when the body text contains `want` (folded); null when the message is gone. */
-  async bodyContains(want: string): Promise<boolean | null> {
-    try {
-      const index = await this.index();
-      return bodyContains(index.root, await this.raw(), want);
-    } catch {
-      return null;
-    }
-  }
-
-  /** The header as TEXT searches it: "name: value" lines, decoded and folded. */
-  foldedHeader(): Promise<string | null> {
-    this.headerText ??= (async () => {
-      if (this.preset !== null && this.presetRaw !== undefined) await this.raw().catch(() => undefined);
-      const fields = await this.headerFields();
-      return fields ? fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')) : null;
-    })();
-    return this.headerText;
-  }
 }
 
 /** Relative cost, to evaluate cheap keys of an AND first. */
