@@ -147,6 +147,11 @@ export class HeaderCache {
     }
   }
 
+  /** True when half the budget is used (the start-up preload stops filling there). */
+  get full(): boolean {
+    return this.bytes >= this.maxBytes / 2;
+  }
+
   /** Bytes held, estimated (for tests and the documentation's memory figures). */
   get bytes(): number {
     let total = 0;

@@ -117,7 +117,7 @@ function cachesFor(store: MailStore): StoreCaches {
 }
 
 /**
- * Loads each account's INBOX into the caches, one at a time, until they are
+ * Loads each account's INBOX into the caches, one at a time, until each is
  * half full: after the appliance restarts, every mail program reconnects and
  * selects INBOX first, and a 10,000-message INBOX would otherwise cost its
  * first SELECT a read of every message record and its first header SEARCH a
@@ -133,7 +133,7 @@ async function preloadInboxes(services: ImapServices, stopped: () => boolean): P
       // A first look at the journal after the cached modseq, which every SELECT makes next.
       await view.refresh();
       if (stopped()) return;
-      await services.headerCache.rowsFor(services.store, account, view);
+      if (!services.headerCache.full) await services.headerCache.rowsFor(services.store, account, view);
     } catch (err) {
       services.log.debug({ err, account: info.address }, 'imap: INBOX preload skipped');
     }
