@@ -15,8 +15,13 @@ import { bad, defineCommand, no, ok, selectedState, type CommandContext } from '
 
 /** Bytes of FETCH responses gathered before one socket write. */
 const BATCH_BYTES = 64 * 1024;
-/** Characters of FLAGS lines per socket write: the whole answer for 10,000 messages in two writes. */
-const FLAG_BATCH_CHARS = 256 * 1024;
+/**
+ * FLAGS lines go out in writes of 32 K characters, so the client reads the first ones while the
+ * rest are built; the command waits for the socket to drain only every 256 K, which bounds what
+ * sits in the socket's buffer (and keeps the writes waiting for 'drain' under ten).
+ */
+const FLAG_WRITE_CHARS = 32 * 1024;
+const FLAG_DRAIN_CHARS = 256 * 1024;
 /** Messages whose records are read from the store at once. */
 const CHUNK = 500;
 
@@ -117,6 +122,7 @@ async function writeFlagLines(ctx: CommandContext, view: MailboxView, ranges: re
   };
   const kinds = items.map((i) => i.kind);
   let chunk = '';
+  let sinceDrain = 0;
   for (const [lo, hi] of ranges) {
     for (let seq = lo; seq <= hi; seq++) {
       const uid = view.uidAt(seq);
@@ -124,9 +130,14 @@ async function writeFlagLines(ctx: CommandContext, view: MailboxView, ranges: re
       let body = '';
       for (const k of kinds) body += `${body.length > 0 ? ' ' : ''}${k === 'UID' ? `UID ${uid}` : flags}`;
       chunk += `* ${seq} FETCH (${body})\r\n`;
-      if (chunk.length >= FLAG_BATCH_CHARS) {
-        await ctx.write(chunk);
+      if (chunk.length >= FLAG_WRITE_CHARS) {
+        const written = ctx.write(chunk);
+        sinceDrain += chunk.length;
         chunk = '';
+        if (sinceDrain >= FLAG_DRAIN_CHARS) {
+          await written;
+          sinceDrain = 0;
+        }
       }
     }
   }
