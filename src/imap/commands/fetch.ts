@@ -16,12 +16,11 @@ import { bad, defineCommand, no, ok, selectedState, type CommandContext } from '
 /** Bytes of FETCH responses gathered before one socket write. */
 const BATCH_BYTES = 64 * 1024;
 /**
- * FLAGS lines go out in writes of 32 K characters, so the client reads the first ones while the
- * rest are built; the command waits for the socket to drain only every 256 K, which bounds what
- * sits in the socket's buffer (and keeps the writes waiting for 'drain' under ten).
+ * FLAGS lines go out in a first write of 16 K characters, so the client reads while the rest is
+ * built, then in writes of 128 K, each waiting for the socket to drain (memory bounded).
  */
-const FLAG_WRITE_CHARS = 32 * 1024;
-const FLAG_DRAIN_CHARS = 256 * 1024;
+const FLAG_FIRST_CHARS = 16 * 1024;
+const FLAG_WRITE_CHARS = 128 * 1024;
 /** Messages whose records are read from the store at once. */
 const CHUNK = 500;
 
@@ -122,7 +121,7 @@ async function writeFlagLines(ctx: CommandContext, view: MailboxView, ranges: re
   };
   const kinds = items.map((i) => i.kind);
   let chunk = '';
-  let sinceDrain = 0;
+  let limit = FLAG_FIRST_CHARS;
   for (const [lo, hi] of ranges) {
     for (let seq = lo; seq <= hi; seq++) {
       const uid = view.uidAt(seq);
@@ -130,14 +129,10 @@ async function writeFlagLines(ctx: CommandContext, view: MailboxView, ranges: re
       let body = '';
       for (const k of kinds) body += `${body.length > 0 ? ' ' : ''}${k === 'UID' ? `UID ${uid}` : flags}`;
       chunk += `* ${seq} FETCH (${body})\r\n`;
-      if (chunk.length >= FLAG_WRITE_CHARS) {
-        const written = ctx.write(chunk);
-        sinceDrain += chunk.length;
+      if (chunk.length >= limit) {
+        await ctx.write(chunk);
         chunk = '';
-        if (sinceDrain >= FLAG_DRAIN_CHARS) {
-          await written;
-          sinceDrain = 0;
-        }
+        limit = FLAG_WRITE_CHARS;
       }
     }
   }
