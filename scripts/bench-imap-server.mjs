@@ -55,6 +55,8 @@ const { port } = await server.listen('127.0.0.1', 0);
 process.stdout.write(`${JSON.stringify({ port, fillMs: Date.now() - t0 })}\n`);
 process.on('message', (m) => {
   if (m !== 'rss') return;
+  // Twice: the first collection can leave finalised sockets and TLS buffers for the next one.
+  globalThis.gc?.();
   globalThis.gc?.();
   const mem = process.memoryUsage();
   process.send?.({ rss: mem.rss, heap: mem.heapUsed + mem.external });
