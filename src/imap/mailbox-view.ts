@@ -72,6 +72,13 @@ export class MailboxView {
   private flagIds: Uint16Array | Uint32Array = new Uint16Array(16);
   private n = 0;
   private readonly table = new FlagTable();
+  /**
+   * \Recent for this session: the UIDs in (recentLo, recentHi] claimed when the
+   * mailbox was selected (a range, so selecting a mailbox of 10,000 new
+   * messages builds no set of 10,000), plus those claimed one by one later.
+   */
+  private recentLo = 0;
+  private recentHi = 0;
   private readonly recentUids = new Set<number>();
   private readonly expungedUids = new Set<number>();
   private pendingNew: { uid: number; flags: number }[] = [];
@@ -100,13 +107,20 @@ export class MailboxView {
    */
   static async open(opts: OpenViewOptions): Promise<MailboxView> {
     const info = await opts.account.getMailbox(opts.name);
+    await opts.cache?.settled(info.id);
     const base = opts.cache?.get(info.id);
-    const view = base && base.uidValidity === info.uidValidity ? await MailboxView.fromBase(opts, info.name, info.id, base) : await MailboxView.fromSnapshot(opts);
+    let view: MailboxView;
+    if (base && base.uidValidity === info.uidValidity) view = await MailboxView.fromBase(opts, info.name, info.id, base, info.highestModseq);
+    else {
+      const load = MailboxView.fromSnapshot(opts);
+      opts.cache?.loading(info.id, load);
+      view = await load;
+    }
     opts.cache?.put(view.mailboxId, view.base());
     return view;
   }
 
-  private static async fromBase(opts: OpenViewOptions, name: string, id: number, base: ViewBase): Promise<MailboxView> {
+  private static async fromBase(opts: OpenViewOptions, name: string, id: number, base: ViewBase, highestModseq: number): Promise<MailboxView> {
     const view = new MailboxView(opts.account, name, id, base.uidValidity, opts.readOnly, opts.recent, base.modseq, base.uidNext);
     const n = base.uids.length;
     view.reserve(n);
@@ -115,9 +129,10 @@ export class MailboxView {
     view.flagIds.set(base.flagIds);
     view.n = n;
     for (const set of base.sets) view.table.id(set);
-    for (const u of opts.recent.claim(id, base.uids, opts.readOnly)) view.recentUids.add(u);
+    [view.recentLo, view.recentHi] = opts.recent.claimUpTo(id, n > 0 ? (base.uids[n - 1] as number) : 0, opts.readOnly);
     // Catch up with the journal; the client has seen nothing yet, so the update itself is dropped.
-    await view.refresh();
+    // The store's mailbox record is never behind what is on disk: at its modseq there is nothing to read.
+    if (highestModseq !== base.modseq) await view.refresh();
     view.takeUpdate({ allowExpunge: true, qresync: false });
     return view;
   }
@@ -131,7 +146,7 @@ export class MailboxView {
     const snap = await opts.account.snapshot(opts.name);
     const info = snap.mailbox;
     const view = new MailboxView(opts.account, info.name, info.id, info.uidValidity, opts.readOnly, opts.recent, info.highestModseq, info.uidNext);
-    for (const u of opts.recent.claim(info.id, snap.messages.map((m) => m.uid), opts.readOnly)) view.recentUids.add(u);
+    [view.recentLo, view.recentHi] = opts.recent.claimUpTo(info.id, snap.messages[snap.messages.length - 1]?.uid ?? 0, opts.readOnly);
     view.reserve(snap.messages.length);
     for (const m of snap.messages) view.push(m.uid, view.table.id(m.flags));
     return view;
@@ -176,6 +191,8 @@ export class MailboxView {
 
   get recentCount(): number {
     let count = 0;
+    // UIDs of the claimed range still in the sequence map: two binary searches.
+    if (this.recentHi > this.recentLo) count += this.seqOfUidAtLeast(this.recentHi + 1) - this.seqOfUidAtLeast(this.recentLo + 1);
     for (const u of this.recentUids) if (this.seqOfUid(u) > 0) count++;
     return count;
   }
@@ -185,6 +202,21 @@ export class MailboxView {
     return seq >= 1 && seq <= this.n ? (this.uids[seq - 1] as number) : 0;
   }
 
+  /** Sequence number of the first message without \Seen, or 0 (SELECT's UNSEEN; one test per flag set). */
+  firstUnseen(): number {
+    const seen = new Map<number, boolean>();
+    for (let i = 0; i < this.n; i++) {
+      const id = this.flagIds[i] as number;
+      let has = seen.get(id);
+      if (has === undefined) {
+        has = this.table.get(id).includes('\\Seen');
+        seen.set(id, has);
+      }
+      if (!has) return i + 1;
+    }
+    return 0;
+  }
+
   /** Flags of a sequence number (1-based; no bounds check), without building an entry. */
   flagsAt(seq: number): readonly string[] {
     return this.table.get(this.flagIds[seq - 1] as number);
@@ -192,7 +224,7 @@ export class MailboxView {
 
   /** \Recent of a UID for this session. */
   isRecent(uid: number): boolean {
-    return this.recentUids.has(uid);
+    return (uid > this.recentLo && uid <= this.recentHi) || this.recentUids.has(uid);
   }
 
   /** True when the message was expunged and the client has not been told yet. */
@@ -204,7 +236,7 @@ export class MailboxView {
   entry(seq: number): ViewEntry | undefined {
     if (seq < 1 || seq > this.n) return undefined;
     const uid = this.uids[seq - 1] as number;
-    return { seq, uid, flags: this.table.get(this.flagIds[seq - 1] as number), recent: this.recentUids.has(uid), expunged: this.expungedUids.has(uid) };
+    return { seq, uid, flags: this.table.get(this.flagIds[seq - 1] as number), recent: this.isRecent(uid), expunged: this.expungedUids.has(uid) };
   }
 
   /** Every entry in sequence order (built on demand). */
@@ -261,6 +293,13 @@ export class MailboxView {
 
   private async pull(): Promise<void> {
     if (this.gone) return;
+    // The store's mailbox record (in memory) is never behind its journal: when its modseq is the
+    // view's, there is nothing to read — the common case after SELECT and NOOP.
+    try {
+      if ((await this.account.getMailbox(this.name)).highestModseq === this.modseq) return;
+    } catch {
+      // Gone or renamed: the journal read below finds out.
+    }
     let entries: JournalEntry[];
     try {
       entries = await this.account.changesSince(this.name, this.modseq);
@@ -353,7 +392,7 @@ export class MailboxView {
       if (seq === 0 || this.expungedUids.has(uid)) continue;
       const id = this.flagIds[seq - 1] as number;
       if (id === before) continue;
-      out.fetches.push({ seq, uid, flags: this.table.get(id), recent: this.recentUids.has(uid), modseq: this.dirtyModseq.get(uid) ?? this.modseq });
+      out.fetches.push({ seq, uid, flags: this.table.get(id), recent: this.isRecent(uid), modseq: this.dirtyModseq.get(uid) ?? this.modseq });
     }
     for (const f of out.fetches) {
       this.dirty.delete(f.uid);

@@ -114,3 +114,60 @@ export function collectBodyText(part: MimePart, raw: Buffer, maxChars = 4 * 1024
   }
   return pieces.join('\n');
 }
+
+/** Charsets whose bytes below 0x80 are ASCII and whose other characters never lower-case to ASCII letters. */
+const ASCII_FOLD_SAFE = new Set(['us-ascii', 'ascii', 'utf-8', 'utf8', 'iso-8859-1', 'latin1', 'windows-1252', 'cp1252', 'iso-8859-15']);
+
+/**
+ * In UTF-8 text, the two characters whose lower case is ASCII: U+0130 (İ → "i̇")
+ * and U+212A (Kelvin sign → "k"). A part holding one of them is decoded in full.
+ */
+const DOTTED_I = Buffer.from([0xc4, 0xb0]);
+const KELVIN = Buffer.from([0xe2, 0x84, 0xaa]);
+
+/**
+ * True when the decoded text of `bytes` (in `charset`) contains `want`
+ * (already folded), case-insensitively. For an ASCII search string and an
+ * ASCII-compatible charset the bytes are searched as they are: bytes below
+ * 0x80 are the same characters in the text, and no other byte folds to
+ * ASCII, so lower-casing the bytes as Latin-1 finds exactly the matches the
+ * decoded text has — without building a Unicode string of the whole body.
+ */
+export function bytesContain(bytes: Buffer, charset: string | undefined, want: string, wantIsAscii: boolean): boolean {
+  const label = (charset ?? 'us-ascii').trim().toLowerCase();
+  if (wantIsAscii && ASCII_FOLD_SAFE.has(label)) {
+    if (bytes.toString('latin1').toLowerCase().includes(want)) return true;
+    const utf8 = label !== 'iso-8859-1' && label !== 'latin1' && label !== 'windows-1252' && label !== 'cp1252' && label !== 'iso-8859-15';
+    if (!utf8 || !(/[ik]/.test(want) && (bytes.includes(DOTTED_I) || bytes.includes(KELVIN)))) return false;
+  }
+  return fold(decodeCharset(bytes, charset)).includes(want);
+}
+
+/**
+ * BODY search over a part tree (RFC 3501 §6.4.4): true when the decoded text
+ * of a text/* leaf, or the header of an embedded message/rfc822, contains
+ * `want` (folded with `fold`). The same text as `collectBodyText`, searched
+ * part by part, so only parts that need it are decoded; stops after
+ * `maxBytes` bytes of body (huge bodies are searched in their first part).
+ */
+export function bodyContains(part: MimePart, raw: Buffer, want: string, maxBytes = 4 * 1024 * 1024): boolean {
+  // eslint-disable-next-line no-control-regex
+  const wantIsAscii = /^[\x00-\x7f]*$/.test(want);
+  let total = 0;
+  const stack: MimePart[] = [part];
+  while (stack.length > 0 && total < maxBytes) {
+    const p = stack.pop() as MimePart;
+    if (p.children.length > 0) {
+      if (p.type === 'message' && bytesContain(raw.subarray(p.bodyStart, p.children[0]?.bodyStart ?? p.bodyStart), 'utf-8', want, wantIsAscii)) return true;
+      for (let i = p.children.length - 1; i >= 0; i--) stack.push(p.children[i] as MimePart);
+      continue;
+    }
+    if (p.type !== 'text') continue;
+    const body = raw.subarray(p.bodyStart, Math.min(p.bodyEnd, raw.length));
+    const e = p.encoding.toUpperCase();
+    const decoded = e === 'QUOTED-PRINTABLE' || e === 'BASE64' ? decodeTransfer(body, e) : body;
+    if (bytesContain(decoded, p.params.charset, want, wantIsAscii)) return true;
+    total += decoded.length;
+  }
+  return false;
+}

@@ -1,23 +1,25 @@
 /**
  * SEARCH evaluation (RFC 3501 §6.4.4, CONDSTORE MODSEQ RFC 7162 §3.1.5,
- * SEARCHRES `$` RFC 5182) over a selected mailbox's view. Flags, sizes,
- * dates, sequence numbers and UIDs come from the view; headers and bodies
- * are read lazily through the store (header bytes by range, whole message
- * only for BODY/TEXT) and decoded by search-text.ts. Cheap keys of an AND
- * are evaluated first so a `UNSEEN BODY x` search reads few bodies.
+ * SEARCHRES `$` RFC 5182) over a selected mailbox's view. Flags, sequence
+ * numbers and UIDs come from the view; Subject/From/To/Cc/Bcc/Message-ID/
+ * In-Reply-To from the per-mailbox header table (search-headers.ts); sizes,
+ * dates and modseqs from the stored records; other header fields and text
+ * from the message (search-content.ts), for 64 messages at a time: their
+ * indexes in one store read, their bodies in one batch read. Cheap keys of
+ * an AND are evaluated first so a `UNSEEN BODY x` search reads few bodies.
  *
  * Bounded: the key tree's depth is capped by the parser; evaluation checks
- * a time budget between messages and stops with `limit` (the command answers
- * NO [LIMIT]); every store read yields to the event loop, so other sessions
- * keep being served (security-cases T44).
+ * a time budget between batches and stops with `limit` (the command answers
+ * NO [LIMIT]); store reads yield to the event loop, so other sessions keep
+ * being served (security-cases T44).
  */
-import type { MessageIndex } from '../mime/types.js';
 import type { AccountStore, MailStore, MessageRecord } from '../store/types.js';
 import type { SearchKey } from './protocol/types.js';
 import { rangesContain, resolveSequenceSet, type NumberRange } from './protocol/sequence-set.js';
-import { parseHeaderFields, type Envelope, type EnvelopeAddress } from '../mime/index.js';
 import type { MailboxView, ViewEntry } from './mailbox-view.js';
-import { collectBodyText, decodeEncodedWords, fold } from './search-text.js';
+import { envelopeColumn, rowContains, type HeaderCache, type HeaderRow } from './search-headers.js';
+import { MessageContent } from './search-content.js';
+import { fold } from './search-text.js';
 
 /** What a search needs besides the key. */
 export interface SearchContext {
@@ -29,6 +31,8 @@ export interface SearchContext {
   /** Absolute time (ms) after which the search gives up. */
   deadline: number;
   now?: () => number;
+  /** Cached envelope header fields of the store's mailboxes; without it header keys read each index. */
+  headers?: HeaderCache;
 }
 
 /** Matching messages in sequence order, or 'limit' when the time budget ran out. */
@@ -53,94 +57,6 @@ export function sentDay(value: string): string | null {
   }
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : dayOf(t);
-}
-
-function addressText(list: EnvelopeAddress[] | null): string[] {
-  if (!list) return [];
-  return list.filter((a) => a.host !== null).map((a) => `${a.name ? `${decodeEncodedWords(a.name)} ` : ''}<${a.mailbox ?? ''}@${a.host ?? ''}>`);
-}
-
-function text(v: string | null): string[] {
-  return v === null ? [] : [decodeEncodedWords(v)];
-}
-
-/**
- * Header fields answered from the ENVELOPE in the stored index, which needs
- * no read of the message file (measured: several times faster on 10,000
- * messages). A field absent from the envelope is absent from the message.
- */
-const ENVELOPE_FIELDS: Record<string, ((e: Envelope) => string[]) | undefined> = {
-  subject: (e) => text(e.subject),
-  from: (e) => addressText(e.from),
-  to: (e) => addressText(e.to),
-  cc: (e) => addressText(e.cc),
-  bcc: (e) => addressText(e.bcc),
-  'message-id': (e) => text(e.messageId),
-  'in-reply-to': (e) => text(e.inReplyTo),
-};
-
-/** Lazily loaded content of one message; every loader swallows store errors (an expunged body matches nothing). */
-class MessageContent {
-  private indexP?: Promise<MessageIndex>;
-  private headers?: Promise<{ name: string; value: string }[] | null>;
-  private text?: Promise<{ header: string; body: string } | null>;
-  /** The whole message once `fullText` read it, so header fields come from it too. */
-  private raw: Buffer | null = null;
-
-  constructor(
-    private readonly store: MailStore,
-    private readonly msg: MessageRecord,
-  ) {}
-
-  private index(): Promise<MessageIndex> {
-    this.indexP ??= this.store.getIndex(this.msg.blobId);
-    return this.indexP;
-  }
-
-  /**
-   * Values of one header field (RFC 2047 words decoded); null when the
-   * message is gone. ENVELOPE fields come from the stored index.
-   */
-  async headerValues(name: string): Promise<string[] | null> {
-    const fromEnvelope = ENVELOPE_FIELDS[name];
-    if (fromEnvelope) {
-      try {
-        const env = (await this.index()).root.envelope;
-        if (env) return fromEnvelope(env);
-      } catch {
-        return null;
-      }
-    }
-    const fields = await this.headerFields();
-    return fields ? fields.filter((f) => f.name === name).map((f) => f.value) : null;
-  }
-
-  headerFields(): Promise<{ name: string; value: string }[] | null> {
-    this.headers ??= (async () => {
-      try {
-        const end = (await this.index()).root.bodyStart;
-        const bytes = this.raw ? this.raw.subarray(0, end) : await this.store.readBlobRange(this.msg.blobId, 0, end);
-        return parseHeaderFields(bytes).map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
-      } catch {
-        return null;
-      }
-    })();
-    return this.headers;
-  }
-
-  fullText(): Promise<{ header: string; body: string } | null> {
-    this.text ??= (async () => {
-      try {
-        const index = await this.index();
-        this.raw = await this.store.readBlobRange(this.msg.blobId, 0, this.msg.size);
-        const fields = (await this.headerFields()) ?? [];
-        return { header: fold(fields.map((f) => `${f.name}: ${f.value}`).join('\n')), body: fold(collectBodyText(index.root, this.raw)) };
-      } catch {
-        return null;
-      }
-    })();
-    return this.text;
-  }
 }
 
 /** Relative cost, to evaluate cheap keys of an AND first. */
@@ -171,6 +87,8 @@ function compareDay(day: string, cmp: 'before' | 'on' | 'since', want: string): 
 
 class Evaluator {
   private readonly seqRanges = new Map<SearchKey, NumberRange[]>();
+  /** Envelope header rows of the mailbox, when the header cache is in use. */
+  rows: ReadonlyMap<number, HeaderRow> | null = null;
 
   constructor(private readonly ctx: SearchContext) {}
 
@@ -226,6 +144,11 @@ class Evaluator {
         return rangesContain(this.ranges(key), seq);
       case 'uid':
         return rangesContain(this.ranges(key), uid);
+      case 'header': {
+        // Only reached with `rows` set and an envelope field (see needsRecord).
+        const row = this.rows?.get(uid);
+        return row !== undefined && rowContains(row, envelopeColumn(key.field.toLowerCase()), fold(key.value));
+      }
       case 'not':
         return !this.matchesInView(key.key, seq, uid);
       case 'or':
@@ -264,17 +187,26 @@ class Evaluator {
         return day !== null && compareDay(day, key.cmp, key.date);
       }
       case 'header': {
-        const values = await content.headerValues(key.field.toLowerCase());
-        if (!values) return false;
+        const field = key.field.toLowerCase();
         const want = fold(key.value);
+        const column = envelopeColumn(field);
+        if (this.rows && column >= 0) {
+          const row = this.rows.get(m.uid);
+          return row !== undefined && rowContains(row, column, want);
+        }
+        const values = await content.headerValues(field);
+        if (!values) return false;
         return values.some((v) => fold(v).includes(want));
       }
       case 'body':
       case 'text': {
-        const t = await content.fullText();
-        if (!t) return false;
         const want = fold(key.value);
-        return t.body.includes(want) || (key.op === 'text' && t.header.includes(want));
+        if (key.op === 'text') {
+          const header = await content.foldedHeader();
+          if (header === null) return false;
+          if (header.includes(want)) return true;
+        }
+        return (await content.bodyContains(want)) === true;
       }
       case 'not':
         return !(await this.matches(key.key, seq, m, rec, c));
@@ -289,26 +221,63 @@ class Evaluator {
   }
 }
 
-/** True when a key needs the stored record (size, internal date, modseq, content). */
-function needsRecord(key: SearchKey): boolean {
+/** True when a key needs the stored record (size, internal date, modseq, content); `rows`: envelope fields are cached. */
+function needsRecord(key: SearchKey, rows: boolean): boolean {
   switch (key.op) {
+    case 'header':
+      return !(rows && envelopeColumn(key.field.toLowerCase()) >= 0);
     case 'size':
     case 'modseq':
     case 'date':
-    case 'header':
     case 'body':
     case 'text':
       return true;
     case 'not':
-      return needsRecord(key.key);
+      return needsRecord(key.key, rows);
     case 'or':
-      return needsRecord(key.a) || needsRecord(key.b);
+      return needsRecord(key.a, rows) || needsRecord(key.b, rows);
     case 'and':
-      return key.keys.some(needsRecord);
+      return key.keys.some((k) => needsRecord(k, rows));
     default:
       return false;
   }
 }
+
+/** True when a key looks at an envelope header field (SUBJECT, FROM, HEADER To …). */
+function usesEnvelope(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'header':
+      return envelopeColumn(key.field.toLowerCase()) >= 0;
+    case 'not':
+      return usesEnvelope(key.key);
+    case 'or':
+      return usesEnvelope(key.a) || usesEnvelope(key.b);
+    case 'and':
+      return key.keys.some(usesEnvelope);
+    default:
+      return false;
+  }
+}
+
+/** True when a key reads message text (BODY, TEXT). */
+function usesBody(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'body':
+    case 'text':
+      return true;
+    case 'not':
+      return usesBody(key.key);
+    case 'or':
+      return usesBody(key.a) || usesBody(key.b);
+    case 'and':
+      return key.keys.some(usesBody);
+    default:
+      return false;
+  }
+}
+
+/** Messages whose content is examined at once: their indexes are one store read, their bodies one batch read. */
+const CONTENT_BATCH = 64;
 
 /**
  * Runs a search over the messages the client knows (messages expunged but not
@@ -319,10 +288,15 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   const now = ctx.now ?? Date.now;
   const evaluator = new Evaluator(ctx);
   const matches: { entry: ViewEntry; modseq: number }[] = [];
-  const records = needsRecord(key) ? new Map((await ctx.account.listMessages(ctx.view.name)).map((r) => [r.uid, r])) : null;
+  if (ctx.headers && usesEnvelope(key)) {
+    evaluator.rows = await ctx.headers.rowsFor(ctx.store, ctx.account, ctx.view, ctx.deadline, now);
+    if (!evaluator.rows) return { kind: 'limit' };
+  }
+  const records = needsRecord(key, evaluator.rows !== null) ? new Map((await ctx.account.listMessages(ctx.view.name)).map((r) => [r.uid, r])) : null;
   const needsContent = cost(key) > 0;
+  const body = usesBody(key);
   if (!records) {
-    // Flags, sequence numbers and UIDs only: no store reads, so no awaits per message.
+    // Flags, sequence numbers, UIDs and cached header fields only: no store reads, so no awaits per message.
     const view = ctx.view;
     for (const [lo, hi] of evaluator.candidateSeqs(key)) {
       for (let seq = lo; seq <= hi; seq++) {
@@ -332,12 +306,34 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
     }
     return { kind: 'done', matches };
   }
+  const batch: { m: ViewEntry; rec: MessageRecord }[] = [];
+  const run = async (): Promise<void> => {
+    const indexes = await ctx.store.getIndexes(batch.map((b) => b.rec.blobId)).catch(() => null);
+    const raws = body ? await ctx.store.readBlobs(batch.map((b) => ({ blobId: b.rec.blobId, size: b.rec.size }))).catch(() => null) : null;
+    const results = await Promise.all(batch.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined, raws ? raws[i] : undefined))));
+    results.forEach((hit, i) => {
+      const b = batch[i] as { m: ViewEntry; rec: MessageRecord };
+      if (hit) matches.push({ entry: b.m, modseq: b.rec.modseq });
+    });
+    batch.length = 0;
+  };
   for (const m of ctx.view.entries()) {
     if (m.expunged) continue;
-    const rec = records ? records.get(m.uid) : null;
+    const rec = records.get(m.uid);
     if (rec === undefined) continue;
-    if (needsContent && now() > ctx.deadline) return { kind: 'limit' };
-    if (await evaluator.matches(key, m.seq, m, rec, rec ? new MessageContent(ctx.store, rec) : null)) matches.push({ entry: m, modseq: rec?.modseq ?? 0 });
+    if (!needsContent) {
+      if (await evaluator.matches(key, m.seq, m, rec, null)) matches.push({ entry: m, modseq: rec.modseq });
+      continue;
+    }
+    batch.push({ m, rec });
+    if (batch.length >= CONTENT_BATCH) {
+      if (now() > ctx.deadline) return { kind: 'limit' };
+      await run();
+    }
+  }
+  if (batch.length > 0) {
+    if (now() > ctx.deadline) return { kind: 'limit' };
+    await run();
   }
   return { kind: 'done', matches };
 }

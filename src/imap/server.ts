@@ -17,7 +17,8 @@ import type { LocalCertificateStore } from '../tls/index.js';
 import { createHardenedTlsServer, hardenTlsServer } from '../tls/index.js';
 import { ImapConnection } from './connection.js';
 import { DEFAULT_IMAP_LIMITS, type ImapLimits } from './limits.js';
-import { RecentRegistry, ViewCache } from './mailbox-view.js';
+import { MailboxView, RecentRegistry, ViewCache } from './mailbox-view.js';
+import { HeaderCache } from './search-headers.js';
 import type { ImapServices, SessionRegistry } from './session.js';
 import { statusLine } from './wire.js';
 
@@ -34,6 +35,13 @@ export interface ImapServerOptions {
   implicitTls: boolean;
   /** How long `close()` waits for sessions to finish after BYE (default 2 s). */
   closeTimeoutMs?: number;
+  /**
+   * Load each account's INBOX into the SELECT and SEARCH caches when `listen`
+   * is called (default true). `listen` binds once the preload is done, or
+   * after `preloadWaitMs` (default 1000) while it goes on in the background.
+   */
+  preloadInboxes?: boolean;
+  preloadWaitMs?: number;
 }
 
 /** A running (or not yet listening) IMAP service. */
@@ -89,15 +97,47 @@ function sessionsFor(store: MailStore, limits: ImapLimits): Sessions {
   return s;
 }
 
-const viewCaches = new WeakMap<MailStore, ViewCache>();
+/** The caches of one store, shared by its listeners (see view-state.ts and search-headers.ts for their bounds). */
+interface StoreCaches {
+  views: ViewCache;
+  headers: HeaderCache;
+  /** Set once a listener of this store started the INBOX preload. */
+  preload: Promise<void> | null;
+}
 
-function viewCacheFor(store: MailStore): ViewCache {
-  let c = viewCaches.get(store);
+const storeCaches = new WeakMap<MailStore, StoreCaches>();
+
+function cachesFor(store: MailStore): StoreCaches {
+  let c = storeCaches.get(store);
   if (!c) {
-    c = new ViewCache();
-    viewCaches.set(store, c);
+    c = { views: new ViewCache(), headers: new HeaderCache(), preload: null };
+    storeCaches.set(store, c);
   }
   return c;
+}
+
+/**
+ * Loads each account's INBOX into the caches, one at a time, until each is
+ * half full: after the appliance restarts, every mail program reconnects and
+ * selects INBOX first, and a 10,000-message INBOX would otherwise cost its
+ * first SELECT a read of every message record and its first header SEARCH a
+ * read of every index. Read-only (no \Recent is claimed); failures only
+ * leave the caches colder. Stops early when the service closes.
+ */
+async function preloadInboxes(services: ImapServices, stopped: () => boolean): Promise<void> {
+  for (const info of await services.store.listAccounts()) {
+    if (stopped() || services.viewCache.full) return;
+    try {
+      const account = await services.store.account(info.address);
+      const view = await MailboxView.open({ account, name: 'INBOX', readOnly: true, recent: services.recent, cache: services.viewCache });
+      // A first look at the journal after the cached modseq, which every SELECT makes next.
+      await view.refresh();
+      if (stopped()) return;
+      if (!services.headerCache.full) await services.headerCache.rowsFor(services.store, account, view);
+    } catch (err) {
+      services.log.debug({ err, account: info.address }, 'imap: INBOX preload skipped');
+    }
+  }
 }
 
 function recentRegistryFor(store: MailStore): RecentRegistry {
@@ -117,6 +157,7 @@ function recentRegistryFor(store: MailStore): RecentRegistry {
 export function createImapServer(opts: ImapServerOptions): ImapServer {
   const limits: ImapLimits = { ...DEFAULT_IMAP_LIMITS, ...opts.limits };
   const log = opts.log;
+  const caches = cachesFor(opts.store);
   const services: ImapServices = {
     store: opts.store,
     certs: opts.certs,
@@ -125,7 +166,8 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
     limits,
     hostname: opts.hostname,
     recent: recentRegistryFor(opts.store),
-    viewCache: viewCacheFor(opts.store),
+    viewCache: caches.views,
+    headerCache: caches.headers,
     sessions: sessionsFor(opts.store, limits),
   };
   const connections = new Set<ImapConnection>();
@@ -183,8 +225,17 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
   }
 
   let closed: Promise<void> | undefined;
+  let preload: Promise<void> | null = null;
   return {
-    listen(host, port) {
+    async listen(host, port) {
+      if (opts.preloadInboxes !== false && !caches.preload) {
+        preload = preloadInboxes(services, () => closing).catch((err: unknown) => log.debug({ err }, 'imap: INBOX preload failed'));
+        caches.preload = preload;
+        // Mail programs reconnect the moment the service is back: give the preload a head start, bounded.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([preload, new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.preloadWaitMs ?? 1000)))]);
+        clearTimeout(timer);
+      }
       return new Promise((resolve, reject) => {
         const onError = (err: Error) => reject(err);
         server.once('error', onError);
@@ -205,6 +256,8 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
         while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         for (const c of connections) c.destroy();
         await stopped;
+        // The caller closes the store next: the preload must be done with it.
+        await preload;
       })();
       return closed;
     },

@@ -15,6 +15,7 @@ import type { AccountStore, MailStore } from '../store/types.js';
 import type { CertificateStore } from '../tls/types.js';
 import type { ImapLimits } from './limits.js';
 import type { MailboxView, RecentRegistry, ViewCache } from './mailbox-view.js';
+import type { HeaderCache } from './search-headers.js';
 import type { CommandFrame } from './protocol/framer.js';
 import type { CommandOf, ImapCommandName } from './protocol/types.js';
 
@@ -39,6 +40,8 @@ export interface ImapServices {
   recent: RecentRegistry;
   /** Columns of recently selected mailboxes, shared by the listeners of one store. */
   viewCache: ViewCache;
+  /** Envelope header fields of recently searched mailboxes, for SEARCH (shared like `viewCache`). */
+  headerCache: HeaderCache;
   sessions: SessionRegistry;
 }
 

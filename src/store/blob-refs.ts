@@ -61,9 +61,19 @@ export interface StoredMessage {
  */
 export async function readMailboxMessages(core: StoreCore, mailboxId: number, fromUid = 0, toUid?: number): Promise<StoredMessage[]> {
   const out: StoredMessage[] = [];
-  for await (const [k, v] of core.db.iterator(messageRange(mailboxId, fromUid, toUid))) {
-    const key = Buffer.from(k);
-    out.push({ key, uid: uidOfMessageKey(key), value: decodeValue<MessageValue>(v) });
+  // Batches of entries per native call: a SELECT of 10,000 messages costs a few calls, not 10,000 awaits.
+  const it = core.db.iterator(messageRange(mailboxId, fromUid, toUid));
+  try {
+    for (;;) {
+      const batch = await it.nextv(1024);
+      if (batch.length === 0) break;
+      for (const [k, v] of batch) {
+        const key = Buffer.from(k);
+        out.push({ key, uid: uidOfMessageKey(key), value: decodeValue<MessageValue>(v) });
+      }
+    }
+  } finally {
+    await it.close();
   }
   return out;
 }

@@ -78,6 +78,24 @@ export class GroupCommitter {
     return this.deps.db().get(key);
   }
 
+  /** `read` of many keys, with one call into the database for those not queued. */
+  async readMany(keyList: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
+    const out: (Buffer | undefined)[] = new Array<Buffer | undefined>(keyList.length);
+    const fromDb: number[] = [];
+    keyList.forEach((key, i) => {
+      const entry = this.overlay.get(key.toString('hex'));
+      if (entry) out[i] = entry.value ?? undefined;
+      else fromDb.push(i);
+    });
+    if (fromDb.length > 0) {
+      const values = await this.deps.db().getMany(fromDb.map((i) => keyList[i] as Buffer));
+      fromDb.forEach((i, j) => {
+        out[i] = values[j] ?? undefined;
+      });
+    }
+    return out;
+  }
+
   /**
    * Queues one mutation. Resolves after the batch that carries it was synced
    * (and `after` ran); rejects `temporary` when that batch failed.

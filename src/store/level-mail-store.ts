@@ -23,6 +23,7 @@ import type {
   Resolution,
 } from './types.js';
 import { HashingBlobWriter } from './blob-backend.js';
+import { readWholeBlobs } from './blob-batch-read.js';
 import * as dir from './directory.js';
 import * as boxes from './mailbox-ops.js';
 import * as msgs from './message-ops.js';
@@ -203,6 +204,18 @@ export class LevelMailStore implements LetterboxStore {
     const raw = await this.core.query(() => this.core.committer.read(keys.blobIndex(blobId)));
     if (!raw) throw new MailError('notFound', 'no index for that message body');
     return decodeValue<MessageIndex>(raw);
+  }
+
+  async getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]> {
+    const keyList = blobIds.map((id) => keys.blobIndex(checkBlobId(id)));
+    // Through the committer's overlay like `getIndex`, so a delivery still in flight is seen too.
+    const raws = await this.core.query(() => this.core.committer.readMany(keyList));
+    return raws.map((raw) => (raw ? decodeValue<MessageIndex>(raw) : null));
+  }
+
+  async readBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
+    for (const item of items) checkBlobId(item.blobId);
+    return readWholeBlobs(this.core.blobs, items);
   }
 
   async countBlobs(): Promise<number> {

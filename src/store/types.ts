@@ -80,6 +80,20 @@ export interface MailStore {
   /** The MIME index stored at delivery. Fails `notFound`. */
   getIndex(blobId: string): Promise<MessageIndex>;
   /**
+   * The MIME indexes of many blobs in one read of the index (IMAP SEARCH over
+   * a whole mailbox), in the order given; null for a blob that has none (gone).
+   * Fails `notFound` for a malformed id (like `getIndex`).
+   */
+  getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]>;
+  /**
+   * Whole bodies of many messages for a scan (IMAP SEARCH BODY/TEXT), in the
+   * order given; null for a body that is gone. `size` is the stored size.
+   * Files in the page cache are read synchronously in short slices with a
+   * yield between them (see blob-batch-read.ts). Fails `notFound` for a
+   * malformed id; other I/O errors reject.
+   */
+  readBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]>;
+  /**
    * Gives up a committed blob that will not be delivered after all (refused
    * after DATA, or replaced by a rewritten copy): its file is deleted unless
    * something references it. Never fails for an unknown id.

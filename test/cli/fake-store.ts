@@ -78,6 +78,8 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     readBlob: unsupported,
     readBlobRange: unsupported,
     getIndex: unsupported,
+    getIndexes: unsupported,
+    readBlobs: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
     discardBlob: unsupported,

@@ -7,13 +7,20 @@
  */
 import { fetchMessage, needsRecord, setsSeen } from '../fetch-message.js';
 import { loadRecords } from '../message-records.js';
-import { resolveMessages } from '../message-set.js';
-import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
+import type { MailboxView } from '../mailbox-view.js';
+import { resolveMessages, resolveSeqRanges } from '../message-set.js';
+import { formatSequenceSet, rangesContain, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
 import type { FetchAttribute } from '../protocol/types.js';
-import { bad, defineCommand, no, ok, selectedState } from '../session.js';
+import { bad, defineCommand, no, ok, selectedState, type CommandContext } from '../session.js';
 
 /** Bytes of FETCH responses gathered before one socket write. */
 const BATCH_BYTES = 64 * 1024;
+/**
+ * FLAGS lines go out in a first write of 16 K characters, so the client reads while the rest is
+ * built, then in writes of 128 K, each waiting for the socket to drain (memory bounded).
+ */
+const FLAG_FIRST_CHARS = 16 * 1024;
+const FLAG_WRITE_CHARS = 128 * 1024;
 /** Messages whose records are read from the store at once. */
 const CHUNK = 500;
 
@@ -24,10 +31,16 @@ export const fetchCommand = defineCommand({
   async run(ctx, cmd) {
     const s = selectedState(ctx);
     const view = s.view;
-    let targets = resolveMessages(view, cmd.set, cmd.uid, ctx.savedUids);
-    if (!targets) return bad('Invalid message number');
     const items: FetchAttribute[] = [...cmd.items];
     if (cmd.uid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
+    if (cmd.changedSince === null && !cmd.vanished && items.every((i) => i.kind === 'UID' || i.kind === 'FLAGS')) {
+      const ranges = resolveSeqRanges(view, cmd.set, cmd.uid, ctx.savedUids);
+      if (!ranges) return bad('Invalid message number');
+      await writeFlagLines(ctx, view, ranges, items);
+      return ok('FETCH completed');
+    }
+    let targets = resolveMessages(view, cmd.set, cmd.uid, ctx.savedUids);
+    if (!targets) return bad('Invalid message number');
     if (cmd.changedSince !== null || items.some((i) => i.kind === 'MODSEQ')) ctx.enabled.add('CONDSTORE');
     if (cmd.changedSince !== null) {
       const since = cmd.changedSince;
@@ -88,3 +101,40 @@ export const fetchCommand = defineCommand({
     return missing ? no('Some messages were expunged meanwhile', 'EXPUNGEISSUED') : ok('FETCH completed');
   },
 });
+
+/**
+ * `FETCH … (UID FLAGS)` straight from the view's columns: the resync every
+ * client runs on a large mailbox (`UID FETCH 1:* (FLAGS)`). No entry objects,
+ * no store reads; the text of each distinct flag set is built once (the view
+ * shares one array per flag combination). Flags are atoms (the store accepts
+ * nothing else), so no quoting is needed.
+ */
+async function writeFlagLines(ctx: CommandContext, view: MailboxView, ranges: readonly NumberRange[], items: readonly FetchAttribute[]): Promise<void> {
+  const flagText = new Map<readonly string[], string>();
+  const textOf = (flags: readonly string[], recent: boolean): string => {
+    let t = flagText.get(flags);
+    if (t === undefined) {
+      t = flags.join(' ');
+      flagText.set(flags, t);
+    }
+    return recent ? (t.length > 0 ? `${t} \\Recent` : '\\Recent') : t;
+  };
+  const kinds = items.map((i) => i.kind);
+  let chunk = '';
+  let limit = FLAG_FIRST_CHARS;
+  for (const [lo, hi] of ranges) {
+    for (let seq = lo; seq <= hi; seq++) {
+      const uid = view.uidAt(seq);
+      const flags = `FLAGS (${textOf(view.flagsAt(seq), view.isRecent(uid))})`;
+      let body = '';
+      for (const k of kinds) body += `${body.length > 0 ? ' ' : ''}${k === 'UID' ? `UID ${uid}` : flags}`;
+      chunk += `* ${seq} FETCH (${body})\r\n`;
+      if (chunk.length >= limit) {
+        await ctx.write(chunk);
+        chunk = '';
+        limit = FLAG_WRITE_CHARS;
+      }
+    }
+  }
+  if (chunk.length > 0) await ctx.write(chunk);
+}

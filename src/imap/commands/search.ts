@@ -32,7 +32,7 @@ export const searchCommand = defineCommand({
   async run(ctx, cmd) {
     const s = selectedState(ctx);
     const outcome = await runSearch(
-      { store: ctx.services.store, account: s.account, view: s.view, savedUids: ctx.savedUids, deadline: Date.now() + ctx.services.limits.searchBudgetMs },
+      { store: ctx.services.store, account: s.account, view: s.view, savedUids: ctx.savedUids, deadline: Date.now() + ctx.services.limits.searchBudgetMs, headers: ctx.services.headerCache },
       cmd.key,
     );
     if (outcome.kind === 'limit') return no('Search took too long; narrow it down', 'LIMIT');

@@ -29,13 +29,7 @@ export const selectCommand = defineCommand({
     if (cmd.condstore) ctx.enabled.add('CONDSTORE');
     const flags = [...SYSTEM_FLAGS, ...view.keywords()];
     const lines = [`* FLAGS ${flagList(flags)}`, `* OK [PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}] Flags permitted`, `* ${view.exists} EXISTS`, `* ${view.recentCount} RECENT`];
-    let firstUnseen = 0;
-    for (const m of view.entries()) {
-      if (!m.flags.includes('\\Seen')) {
-        firstUnseen = m.seq;
-        break;
-      }
-    }
+    const firstUnseen = view.firstUnseen();
     if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen`);
     lines.push(`* OK [UIDVALIDITY ${view.uidValidity}] UIDs valid`, `* OK [UIDNEXT ${view.uidNext}] Predicted next UID`, `* OK [HIGHESTMODSEQ ${view.highestModseq}] Highest`);
     await ctx.write(lines.map((l) => `${l}\r\n`).join(''));
