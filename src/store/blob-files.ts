@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MailError } from '../errors.js';
 import type { BlobBackend, BlobSink } from './blob-backend.js';
+import { BlobReadThread } from './blob-reader.js';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -91,6 +92,8 @@ export class FileBlobs implements BlobBackend {
   readonly tmpDir: string;
   /** Fan-out directories known to exist (at most 256), so placing a blob skips the mkdir. */
   readonly knownDirs = new Set<string>();
+  /** Batched small reads (`readMany`) go through one thread that starts when first needed. */
+  private readonly reader = new BlobReadThread();
 
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
@@ -173,6 +176,11 @@ export class FileBlobs implements BlobBackend {
     }
   }
 
+  readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+    if (blobIds.length === 0) return Promise.resolve([]);
+    return this.reader.read(blobIds.map((id) => this.pathOf(id)), maxBytes);
+  }
+
   async remove(blobId: string): Promise<void> {
     try {
       await fsp.unlink(this.pathOf(blobId));
@@ -210,5 +218,9 @@ export class FileBlobs implements BlobBackend {
       await fh.close();
       await fsp.unlink(path).catch(() => undefined);
     }
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
   }
 }

@@ -77,6 +77,7 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     account: unsupported,
     readBlob: unsupported,
     readBlobRange: unsupported,
+    readBlobs: unsupported,
     getIndex: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
