@@ -4,6 +4,11 @@ import type { Maildrop, MaildropEntry } from './maildrop.js';
 import { sendMessage, type Pop3Output } from './send-message.js';
 import type { ReadAhead } from './read-ahead.js';
 
+/** The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message. */
+function gone(): string {
+  return err('Message is no longer available');
+}
+
 /** Looks up a message number and writes the RFC 1939 -ERR for missing or deleted ones; null when it did. */
 async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<MaildropEntry | null> {
   const found = drop.lookup(n);
@@ -47,10 +52,20 @@ export async function runTransactionCommand(store: MailStore, out: Pop3Output, d
     case 'TOP': {
       const entry = await entryOr(out, drop, cmd.msg);
       if (!entry) return true;
-      const whole = cmd.name === 'RETR' ? readAhead.take(cmd.msg) : undefined;
-      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null, whole);
-      // The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message.
-      if (!sent) await out.write(err('Message is no longer available'));
+      if (cmd.name === 'RETR') {
+        // The common case, a small message read ahead: its whole response in one write.
+        const taken = readAhead.take(cmd.msg);
+        const prepared = taken instanceof Promise ? await taken : taken;
+        if (prepared !== undefined) {
+          const written = out.write(prepared ?? gone());
+          readAhead.refill(); // after the write, so the client already has its bytes
+          await written;
+          return true;
+        }
+      }
+      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null);
+      if (!sent) await out.write(gone());
+      if (cmd.name === 'RETR') readAhead.refill();
       return true;
     }
     case 'DELE': {
