@@ -71,7 +71,8 @@ export class ReadAhead {
     this.current = n;
     // Keep only what lies ahead of n; a client going elsewhere starts a new window at n.
     for (const [k, slot] of this.slots) if (k <= n - 1 || k > n + this.depth) this.forget(k, slot);
-    if (!this.slots.has(n)) {
+    if (!this.slots.has(n) && this.eligible(n)) {
+      // The first RETR, or a jump: the window starts here.
       this.nextToRead = n;
       this.refill(true);
     } else if (this.nextToRead <= n || this.nextToRead > n + this.depth + 1) {
@@ -99,7 +100,7 @@ export class ReadAhead {
     let n = Math.max(this.nextToRead, 1);
     for (; n <= limit && n <= entries.length; n++) {
       const e = entries[n - 1]!;
-      if (e.deleted || e.size > this.maxBytes) continue;
+      if (!this.eligible(n) || this.slots.has(n)) continue;
       if (this.held + bytes + e.size > this.budget) break;
       ids.push(e.blobId);
       numbers.push(n);
@@ -119,6 +120,12 @@ export class ReadAhead {
       this.slots.set(k, { state: 'reading', reserved, done: finished });
       this.held += reserved;
     }
+  }
+
+  /** Whether message `n` is read ahead at all: it exists, is not deleted and is small. */
+  private eligible(n: number): boolean {
+    const e = this.drop.entries[n - 1];
+    return e !== undefined && !e.deleted && e.size <= this.maxBytes;
   }
 
   /** Forgets everything read ahead (the session ended). */
