@@ -57,7 +57,7 @@ export class ReadAhead {
     private readonly drop: Maildrop,
     options: ReadAheadOptions = {},
   ) {
-    this.depth = options.depth ?? 16;
+    this.depth = options.depth ?? 32;
     this.budget = options.budgetBytes ?? 256 * 1024;
     this.maxBytes = Math.min(options.maxMessageBytes ?? 64 * 1024, this.budget);
   }
@@ -68,9 +68,10 @@ export class ReadAhead {
    * first RETR, or after a jump). Call `refill()` once the response is written.
    */
   take(n: number): Prepared | Promise<Prepared> {
-    this.current = n;
     // Keep only what lies ahead of n; a client going elsewhere starts a new window at n.
-    for (const [k, slot] of this.slots) if (k <= n - 1 || k > n + this.depth) this.forget(k, slot);
+    // (Going on to the next message keeps every slot in the window: nothing to scan.)
+    if (n !== this.current + 1) for (const [k, slot] of this.slots) if (k <= n - 1 || k > n + this.depth) this.forget(k, slot);
+    this.current = n;
     if (!this.slots.has(n) && this.eligible(n)) {
       // The first RETR, or a jump: the window starts here.
       this.nextToRead = n;
@@ -82,6 +83,18 @@ export class ReadAhead {
     if (!slot) return undefined;
     if (slot.state === 'reading') return slot.done.then(() => this.claim(n));
     return this.claim(n);
+  }
+
+  /**
+   * The response for message `n` if it is prepared already, taken like
+   * `take` does; otherwise undefined and nothing changes (use `take`).
+   */
+  takeReady(n: number): Buffer | undefined {
+    const slot = this.slots.get(n);
+    if (slot?.state !== 'ready' || n !== this.current + 1) return undefined;
+    this.current = n;
+    this.forget(n, slot);
+    return slot.bytes;
   }
 
   /**

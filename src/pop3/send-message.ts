@@ -4,9 +4,15 @@ import { ok } from './protocol.js';
 import { DotStuffer, TopCutter } from './message-stream.js';
 import type { MaildropEntry } from './maildrop.js';
 
-/** Where a session writes; `write` resolves when the connection can take more (back-pressure). */
+/** Where a session writes. Both methods reject (or return a rejected promise) once the connection is closed. */
 export interface Pop3Output {
+  /** Writes; resolves when the connection can take more (back-pressure). */
   write(data: string | Buffer): Promise<void>;
+  /**
+   * Writes, for callers that avoid a promise when they can: undefined when
+   * the connection can take more at once, else a promise to wait for.
+   */
+  writeNow(data: Buffer): Promise<void> | undefined;
 }
 
 /** Bytes gathered before one socket write: small messages go out in a single write with their +OK and terminator. */

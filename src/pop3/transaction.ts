@@ -1,5 +1,5 @@
 import type { MailStore } from '../store/types.js';
-import { err, multiline, ok, type Pop3Command } from './protocol.js';
+import { err, multiline, ok, parseCommand, type Pop3Command } from './protocol.js';
 import type { Maildrop, MaildropEntry } from './maildrop.js';
 import { sendMessage, type Pop3Output } from './send-message.js';
 import type { ReadAhead } from './read-ahead.js';
@@ -15,6 +15,24 @@ async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<Mail
   if (found.found) return found.entry;
   await out.write(found.reason === 'deleted' ? err(`Message ${n} is deleted`) : err('No such message'));
   return null;
+}
+
+/**
+ * The download loop's fast path: `RETR n` for a message whose response the
+ * read-ahead has ready is written at once, with no promise in between.
+ * Returns false when `line` is anything else (or the message is not ready),
+ * and the caller runs the ordinary path; otherwise what `writeNow` returned.
+ */
+export function quickRetr(out: Pop3Output, drop: Maildrop, readAhead: ReadAhead, line: Buffer): false | Promise<void> | undefined {
+  // "RETR" SP 1*9DIGIT: at most 14 octets; the first letter rules out everything else cheaply.
+  if (line.length < 6 || line.length > 14 || (line[0]! | 0x20) !== 0x72) return false;
+  const cmd = parseCommand(line.toString('latin1'));
+  if (cmd.name !== 'RETR' || !drop.lookup(cmd.msg).found) return false;
+  const ready = readAhead.takeReady(cmd.msg);
+  if (!ready) return false;
+  const written = out.writeNow(ready);
+  readAhead.refill(); // after the write, so the client already has its bytes
+  return written;
 }
 
 /**

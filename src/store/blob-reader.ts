@@ -60,6 +60,11 @@ export class BlobReadThread {
     });
   }
 
+  /** Whether the thread is running (for tests and status). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
   /** Stops the thread; reads still waiting fail `temporary`. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
