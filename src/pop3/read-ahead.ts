@@ -3,7 +3,12 @@ import type { Maildrop } from './maildrop.js';
 import { wholeResponse } from './message-stream.js';
 import { ok } from './protocol.js';
 
-/** Options of `ReadAhead`. The defaults bound the memory to 256 KiB per session. */
+/**
+ * Options of `ReadAhead`. Defaults: up to 64 messages of at most 64 KiB each,
+ * and never more than 256 KiB per session. The window is long so that the
+ * reader thread is woken once per ~32 typical messages (each wake costs about
+ * as much as sending a message); the byte budget is the memory bound.
+ */
 export interface ReadAheadOptions {
   /** Messages prepared ahead of the one being retrieved. */
   depth?: number;
@@ -57,7 +62,7 @@ export class ReadAhead {
     private readonly drop: Maildrop,
     options: ReadAheadOptions = {},
   ) {
-    this.depth = options.depth ?? 32;
+    this.depth = options.depth ?? 64;
     this.budget = options.budgetBytes ?? 256 * 1024;
     this.maxBytes = Math.min(options.maxMessageBytes ?? 64 * 1024, this.budget);
   }
