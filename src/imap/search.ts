@@ -309,7 +309,7 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
   const batch: { m: ViewEntry; rec: MessageRecord }[] = [];
   const run = async (): Promise<void> => {
     const indexes = await ctx.store.getIndexes(batch.map((b) => b.rec.blobId)).catch(() => null);
-    const raws = body ? await ctx.store.readBlobs(batch.map((b) => ({ blobId: b.rec.blobId, size: b.rec.size }))).catch(() => null) : null;
+    const raws = body ? await ctx.store.scanBlobs(batch.map((b) => ({ blobId: b.rec.blobId, size: b.rec.size }))).catch(() => null) : null;
     const results = await Promise.all(batch.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined, raws ? raws[i] : undefined))));
     results.forEach((hit, i) => {
       const b = batch[i] as { m: ViewEntry; rec: MessageRecord };

@@ -79,9 +79,14 @@ export class Pop3Connection implements Pop3SessionIo {
 
   /** Writes and resolves when the socket can take more; rejects once the connection is closed. */
   write(data: string | Buffer): Promise<void> {
+    return this.writeNow(data) ?? Promise.resolve();
+  }
+
+  /** Writes; undefined when the socket can take more at once, else a promise like `write`'s. */
+  writeNow(data: string | Buffer): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new MailError('invalid', 'pop3: connection closed'));
     const socket = this.socket;
-    if (socket.write(data)) return Promise.resolve();
+    if (socket.write(data)) return undefined;
     return new Promise((resolve, reject) => {
       const cleanup = (): void => {
         socket.off('drain', onDrain);
@@ -120,7 +125,9 @@ export class Pop3Connection implements Pop3SessionIo {
     this.busy = true;
     try {
       for (let line = this.framer.next(); line && !this.closed; line = this.framer.next()) {
-        const action = await this.session.handle(line);
+        // A prepared RETR is answered without a single await (see Pop3Session.handle).
+        const handled = this.session.handle(line);
+        const action = typeof handled === 'string' ? handled : await handled;
         if (action === 'close') {
           this.end();
           return;

@@ -47,6 +47,37 @@ export class DotStuffer {
 }
 
 /**
+ * A whole multi-line response in one buffer: `head` (the "+OK" line), the
+ * message byte-stuffed as `DotStuffer` does it, and the terminator. For
+ * messages read whole (read-ahead), so they go out in a single socket write
+ * with one copy: the stuffing points are found with `indexOf` and the output
+ * is sized exactly before anything is copied.
+ */
+export function wholeResponse(head: string, message: Buffer): Buffer {
+  const leading = message.length > 0 && message[0] === 0x2e ? 1 : 0;
+  let extra = leading;
+  for (let hit = message.indexOf(LF_DOT); hit >= 0; hit = message.indexOf(LF_DOT, hit + 1)) extra++;
+  const end = message.length === 0 || message[message.length - 1] === LF ? END : CRLF_END;
+  const headBytes = Buffer.byteLength(head, 'latin1');
+  const out = Buffer.allocUnsafe(headBytes + message.length + extra + end.length);
+  let at = out.write(head, 0, 'latin1');
+  if (extra === 0) {
+    at += message.copy(out, at);
+  } else {
+    if (leading) out[at++] = 0x2e;
+    let start = 0;
+    for (let hit = message.indexOf(LF_DOT); hit >= 0; hit = message.indexOf(LF_DOT, hit + 1)) {
+      at += message.copy(out, at, start, hit + 1);
+      out[at++] = 0x2e;
+      start = hit + 1;
+    }
+    at += message.copy(out, at, start);
+  }
+  end.copy(out, at);
+  return out;
+}
+
+/**
  * Cuts a message to its header, the blank line after it, and the first
  * `bodyLines` body lines, for `TOP msg n` (RFC 1939 §7). A message without a
  * blank line is all header and is sent whole; asking for more lines than the

@@ -4,9 +4,15 @@ import { ok } from './protocol.js';
 import { DotStuffer, TopCutter } from './message-stream.js';
 import type { MaildropEntry } from './maildrop.js';
 
-/** Where a session writes; `write` resolves when the connection can take more (back-pressure). */
+/** Where a session writes. Both methods reject (or return a rejected promise) once the connection is closed. */
 export interface Pop3Output {
+  /** Writes; resolves when the connection can take more (back-pressure). */
   write(data: string | Buffer): Promise<void>;
+  /**
+   * Writes, for callers that avoid a promise when they can: undefined when
+   * the connection can take more at once, else a promise to wait for.
+   */
+  writeNow(data: Buffer): Promise<void> | undefined;
 }
 
 /** Bytes gathered before one socket write: small messages go out in a single write with their +OK and terminator. */
@@ -22,13 +28,12 @@ const BATCH_BYTES = 64 * 1024;
  * written. Once "+OK" is out, a read error cannot be reported in-band:
  * the promise rejects and the caller must close the connection. Memory use is
  * one chunk plus one batch whatever the message size, and each batch waits
- * for the socket to drain. The blob stream is always destroyed. `whole`, when
- * given, is the message already read by `ReadAhead` and replaces the blob read.
+ * for the socket to drain. The blob stream is always destroyed. Small
+ * messages usually skip this: `ReadAhead` has their whole response ready.
  */
-export async function sendMessage(store: MailStore, out: Pop3Output, entry: MaildropEntry, topLines: number | null, whole?: Promise<Buffer>): Promise<boolean> {
-  // A message already read whole (read-ahead) skips the stream machinery: one chunk.
-  const stream = whole ? null : store.readBlob(entry.blobId);
-  const chunks: AsyncIterator<Buffer> = stream ? (stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>) : oneChunk(whole!);
+export async function sendMessage(store: MailStore, out: Pop3Output, entry: MaildropEntry, topLines: number | null): Promise<boolean> {
+  const stream = store.readBlob(entry.blobId);
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
     let next: IteratorResult<Buffer>;
     try {
@@ -68,19 +73,6 @@ export async function sendMessage(store: MailStore, out: Pop3Output, entry: Mail
     await flush();
     return true;
   } finally {
-    stream?.destroy();
+    stream.destroy();
   }
-}
-
-/** An iterator over one already-read buffer (an empty message yields nothing). */
-function oneChunk(whole: Promise<Buffer>): AsyncIterator<Buffer> {
-  let taken = false;
-  return {
-    async next(): Promise<IteratorResult<Buffer>> {
-      if (taken) return { done: true, value: undefined };
-      taken = true;
-      const bytes = await whole;
-      return bytes.length > 0 ? { done: false, value: bytes } : { done: true, value: undefined };
-    },
-  };
 }

@@ -7,7 +7,7 @@ import type { Pop3Limits } from './limits.js';
 import { CREDENTIAL_KEYWORDS, continuation, err, keywordOf, multiline, ok, parseCommand, type FramedLine, type Pop3Command } from './protocol.js';
 import { Maildrop, type MaildropLocks } from './maildrop.js';
 import { decodeBase64Response, parsePlain } from './sasl-plain.js';
-import { runTransactionCommand } from './transaction.js';
+import { quickRetr, runTransactionCommand } from './transaction.js';
 import { ReadAhead } from './read-ahead.js';
 import type { Pop3Output } from './send-message.js';
 
@@ -81,8 +81,23 @@ export class Pop3Session {
     if (this.state.phase !== 'UPDATE') this.state = { phase: 'CLOSED' };
   }
 
-  /** Handles one framed line. Rejects only on connection failure (the caller closes). */
-  async handle(line: FramedLine): Promise<SessionAction> {
+  /**
+   * Handles one framed line. Rejects only on connection failure (the caller
+   * closes). A RETR whose response is prepared is answered synchronously and
+   * returns its action directly (a download is thousands of these in a row);
+   * everything else returns a promise.
+   */
+  handle(line: FramedLine): SessionAction | Promise<SessionAction> {
+    const state = this.state;
+    if (state.phase === 'TRANSACTION' && line.kind === 'line' && line.octets <= this.ctx.limits.maxLineLength && !this.log.isLevelEnabled('debug')) {
+      const quick = quickRetr(this.io, state.drop, state.readAhead, line.bytes);
+      if (quick === undefined) return 'continue';
+      if (quick !== false) return quick.then(() => 'continue');
+    }
+    return this.handleLine(line);
+  }
+
+  private async handleLine(line: FramedLine): Promise<SessionAction> {
     if (this.state.phase === 'CLOSED' || this.state.phase === 'UPDATE') return 'close';
     if (line.kind === 'overflow') return this.bad('Line too long');
     const text = line.bytes.toString('utf8');

@@ -1,8 +1,13 @@
 import type { MailStore } from '../store/types.js';
-import { err, multiline, ok, type Pop3Command } from './protocol.js';
+import { err, multiline, ok, parseCommand, type Pop3Command } from './protocol.js';
 import type { Maildrop, MaildropEntry } from './maildrop.js';
 import { sendMessage, type Pop3Output } from './send-message.js';
 import type { ReadAhead } from './read-ahead.js';
+
+/** The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message. */
+function gone(): string {
+  return err('Message is no longer available');
+}
 
 /** Looks up a message number and writes the RFC 1939 -ERR for missing or deleted ones; null when it did. */
 async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<MaildropEntry | null> {
@@ -10,6 +15,24 @@ async function entryOr(out: Pop3Output, drop: Maildrop, n: number): Promise<Mail
   if (found.found) return found.entry;
   await out.write(found.reason === 'deleted' ? err(`Message ${n} is deleted`) : err('No such message'));
   return null;
+}
+
+/**
+ * The download loop's fast path: `RETR n` for a message whose response the
+ * read-ahead has ready is written at once, with no promise in between.
+ * Returns false when `line` is anything else (or the message is not ready),
+ * and the caller runs the ordinary path; otherwise what `writeNow` returned.
+ */
+export function quickRetr(out: Pop3Output, drop: Maildrop, readAhead: ReadAhead, line: Buffer): false | Promise<void> | undefined {
+  // "RETR" SP 1*9DIGIT: at most 14 octets; the first letter rules out everything else cheaply.
+  if (line.length < 6 || line.length > 14 || (line[0]! | 0x20) !== 0x72) return false;
+  const cmd = parseCommand(line.toString('latin1'));
+  if (cmd.name !== 'RETR' || !drop.lookup(cmd.msg).found) return false;
+  const ready = readAhead.takeReady(cmd.msg);
+  if (!ready) return false;
+  const written = out.writeNow(ready);
+  readAhead.refill(); // after the write, so the client already has its bytes
+  return written;
 }
 
 /**
@@ -47,10 +70,20 @@ export async function runTransactionCommand(store: MailStore, out: Pop3Output, d
     case 'TOP': {
       const entry = await entryOr(out, drop, cmd.msg);
       if (!entry) return true;
-      const whole = cmd.name === 'RETR' ? readAhead.take(cmd.msg) : undefined;
-      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null, whole);
-      // The body vanished under us (an IMAP expunge of the only copy, T58): never send a different message.
-      if (!sent) await out.write(err('Message is no longer available'));
+      if (cmd.name === 'RETR') {
+        // The common case, a small message read ahead: its whole response in one write.
+        const taken = readAhead.take(cmd.msg);
+        const prepared = taken instanceof Promise ? await taken : taken;
+        if (prepared !== undefined) {
+          const written = out.write(prepared ?? gone());
+          readAhead.refill(); // after the write, so the client already has its bytes
+          await written;
+          return true;
+        }
+      }
+      const sent = await sendMessage(store, out, entry, cmd.name === 'TOP' ? cmd.lines : null);
+      if (!sent) await out.write(gone());
+      if (cmd.name === 'RETR') readAhead.refill();
       return true;
     }
     case 'DELE': {

@@ -35,6 +35,11 @@ export interface BlobBackend {
   read(blobId: string): Readable;
   /** Bytes [start, end) clamped to the blob. Fails `notFound`. */
   readRange(blobId: string, start: number, end: number): Promise<Buffer>;
+  /**
+   * Several whole blobs in one call, in order, null for a missing one. Fails
+   * `tooBig` (reading nothing) when together they exceed `maxBytes`.
+   */
+  readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]>;
   /** Deletes a blob if present (and makes the deletion durable where that matters). */
   remove(blobId: string): Promise<void>;
   /** Ids of every stored blob. */
@@ -43,8 +48,8 @@ export interface BlobBackend {
   cleanTemp(): Promise<void>;
   /** Writes, fsyncs and deletes a small file: proves the blob area takes writes again. */
   probe(): Promise<void>;
-  /** Releases what the backend keeps open (called once, when the store closes). */
-  close?(): Promise<void>;
+  /** Releases what the backend holds open (kept directory handles, the reader thread); called once when the store closes. */
+  close(): Promise<void>;
 }
 
 /** What a writer needs from the store around it. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MailError } from '../errors.js';
 import type { BlobBackend, BlobSink } from './blob-backend.js';
+import { BlobReadThread } from './blob-reader.js';
 
 const READ_CHUNK = 64 * 1024;
 /** Ranges up to this size are read without a stat (see `readRange`). */
@@ -171,6 +172,8 @@ export class FileBlobs implements BlobBackend {
   readonly knownDirs = new Set<string>();
   /** Kept directory handles for fsync. */
   readonly dirs = new DirHandles();
+  /** Batched small reads (`readMany`) go through one thread that starts when first needed. */
+  private readonly reader = new BlobReadThread();
 
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
@@ -260,6 +263,11 @@ export class FileBlobs implements BlobBackend {
     }
   }
 
+  readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+    if (blobIds.length === 0) return Promise.resolve([]);
+    return this.reader.read(blobIds.map((id) => this.pathOf(id)), maxBytes);
+  }
+
   async remove(blobId: string): Promise<void> {
     try {
       await fsp.unlink(this.pathOf(blobId));
@@ -287,9 +295,9 @@ export class FileBlobs implements BlobBackend {
     }
   }
 
-  /** Closes the kept directory handles (the store is closing). */
-  close(): Promise<void> {
-    return this.dirs.close();
+  /** Closes the kept directory handles and stops the reader thread (the store is closing). */
+  async close(): Promise<void> {
+    await Promise.all([this.dirs.close(), this.reader.close()]);
   }
 
   async probe(): Promise<void> {
@@ -303,4 +311,5 @@ export class FileBlobs implements BlobBackend {
       await fsp.unlink(path).catch(() => undefined);
     }
   }
+
 }

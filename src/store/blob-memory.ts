@@ -61,6 +61,13 @@ export class MemoryBlobs implements BlobBackend {
     return Buffer.from(buf.subarray(from, to));
   }
 
+  async readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+    const found = blobIds.map((id) => this.blobs.get(id) ?? null);
+    const total = found.reduce((sum, b) => sum + (b?.length ?? 0), 0);
+    if (total > maxBytes) throw new MailError('tooBig', `the bodies exceed ${maxBytes} bytes`);
+    return found.map((b) => (b ? Buffer.from(b) : null));
+  }
+
   async remove(blobId: string): Promise<void> {
     this.blobs.delete(blobId);
   }
@@ -72,4 +79,6 @@ export class MemoryBlobs implements BlobBackend {
   async cleanTemp(): Promise<void> {}
 
   async probe(): Promise<void> {}
+
+  async close(): Promise<void> {}
 }

@@ -36,6 +36,11 @@ import type { StoreCore } from './store-core.js';
 import type { CommitStats } from './group-commit.js';
 import { canonicalAddress, canonicalMailboxName, checkBlobId } from './validate.js';
 
+/** `readBlobs` bounds (see its contract in types.ts). */
+const MAX_BLOBS_PER_READ = 256;
+const DEFAULT_READ_BYTES = 1024 * 1024;
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
 /** What the store offers beyond the `MailStore` contract (health, tests, status page). */
 export interface LetterboxStore extends MailStore {
   /** Resolves when the store takes writes (at once if it does); rejects if it is closed first. */
@@ -199,6 +204,15 @@ export class LevelMailStore implements LetterboxStore {
     return this.core.blobs.readRange(blobId, Math.floor(start), Math.floor(end));
   }
 
+  async readBlobs(blobIds: readonly string[], options: { maxBytes?: number } = {}): Promise<(Buffer | null)[]> {
+    if (blobIds.length > MAX_BLOBS_PER_READ) throw new MailError('invalid', `at most ${MAX_BLOBS_PER_READ} bodies per read`);
+    for (const id of blobIds) checkBlobId(id);
+    const maxBytes = options.maxBytes ?? DEFAULT_READ_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > MAX_READ_BYTES) throw new MailError('invalid', `maxBytes must be a whole number up to ${MAX_READ_BYTES}`);
+    if (this.core.closed) throw new MailError('temporary', 'the mail store is closed');
+    return this.core.blobs.readMany(blobIds, maxBytes);
+  }
+
   async getIndex(blobId: string): Promise<MessageIndex> {
     checkBlobId(blobId);
     const raw = await this.core.query(() => this.core.committer.read(keys.blobIndex(blobId)));
@@ -213,7 +227,7 @@ export class LevelMailStore implements LetterboxStore {
     return raws.map((raw) => (raw ? decodeValue<MessageIndex>(raw) : null));
   }
 
-  async readBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
+  async scanBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
     for (const item of items) checkBlobId(item.blobId);
     return readWholeBlobs(this.core.blobs, items);
   }

@@ -197,7 +197,7 @@ export class StoreCore implements WriterContext {
       await this.recovering;
       await this.serial(() => this.committer.idle());
       await this.db.close().catch((err: unknown) => this.log.warn({ err }, 'closing the mail index failed'));
-      await this.blobs.close?.();
+      await this.blobs.close().catch((err: unknown) => this.log.warn({ err }, 'releasing the message body files failed'));
       for (const w of this.waiters.splice(0)) w.reject(new MailError('temporary', 'the mail store is closed'));
     })();
     return this.closing;

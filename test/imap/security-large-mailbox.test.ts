@@ -67,8 +67,8 @@ describe('imap on large accounts', () => {
       bodyReads++;
       return read(blobId, start, end);
     };
-    const readMany = h.store.readBlobs.bind(h.store);
-    h.store.readBlobs = (items) => {
+    const readMany = h.store.scanBlobs.bind(h.store);
+    h.store.scanBlobs = (items) => {
       bodyReads += items.length;
       return readMany(items);
     };

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DotStuffer, TopCutter } from '../../src/pop3/message-stream.js';
+import { DotStuffer, TopCutter, wholeResponse } from '../../src/pop3/message-stream.js';
 import { decodeBase64Response, parsePlain } from '../../src/pop3/sasl-plain.js';
 
 /** The whole-buffer reference for stuffing: a "." after every line start doubled, then the terminator. */
@@ -49,6 +49,20 @@ describe('pop3 dot-stuffing', () => {
   it('returns the chunk itself when nothing needs stuffing', () => {
     const chunk = Buffer.from('no dots at line starts\r\nhere. either\r\n');
     assert.equal(new DotStuffer().push(chunk), chunk);
+  });
+});
+
+describe('pop3 whole-message responses (read-ahead)', () => {
+  it('equal the head plus the streamed stuffing and terminator, for samples and random messages', () => {
+    const random: Buffer[] = [];
+    let seed = 7;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    // Bytes drawn from ".\r\nx" so dots at line starts, bare LFs and CR-LF splits are frequent.
+    for (let i = 0; i < 300; i++) random.push(Buffer.from(Array.from({ length: next(60) }, () => '.\r\nx'.charCodeAt(next(4)))));
+    for (const msg of [...samples, ...random]) {
+      const head = '+OK 12 octets\r\n';
+      assert.equal(wholeResponse(head, msg).toString('latin1'), head + referenceStuff(msg), JSON.stringify(msg.toString('latin1')));
+    }
   });
 });
 

@@ -37,6 +37,32 @@ export function blobConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(await store.readBlobRange(blobId, 0, bytes.length), bytes);
     });
 
+    it('reads several whole bodies in one call, null for a missing one, within the byte budget', async () => {
+      const small = await deliverBody(store, [A], message('small'));
+      const big = await deliverBody(store, [A, B], message('big', 70_000));
+      const empty = await deliverBody(store, [B], Buffer.alloc(0));
+      const missing = 'ab'.repeat(32);
+      assert.deepEqual(await store.readBlobs([]), []);
+      const got = await store.readBlobs([small.blobId, big.blobId, missing, empty.blobId, small.blobId]);
+      assert.deepEqual(got, [message('small'), message('big', 70_000), null, Buffer.alloc(0), message('small')]);
+      // The budget is the memory bound: exactly enough works, one byte less reads nothing.
+      const both = small.size + big.size;
+      assert.equal((await store.readBlobs([small.blobId, big.blobId], { maxBytes: both })).length, 2);
+      await rejectsKind(store.readBlobs([small.blobId, big.blobId], { maxBytes: both - 1 }), 'tooBig');
+      await rejectsKind(store.readBlobs([small.blobId, '../../etc/passwd']), 'notFound');
+      await rejectsKind(store.readBlobs(new Array<string>(257).fill(small.blobId)), 'invalid');
+      await rejectsKind(store.readBlobs([small.blobId], { maxBytes: -1 }), 'invalid');
+      await rejectsKind(store.readBlobs([small.blobId], { maxBytes: 17 * 1024 * 1024 }), 'invalid');
+      // Overlapping calls each get their own answer.
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => store.readBlobs(i % 2 ? [big.blobId] : [small.blobId, empty.blobId])));
+      many.forEach((r, i) => assert.deepEqual(r, i % 2 ? [message('big', 70_000)] : [message('small'), Buffer.alloc(0)]));
+      // A body whose last message is expunged reads as null.
+      await (await store.account(A)).expunge('INBOX', [1]);
+      assert.deepEqual(await store.readBlobs([small.blobId, big.blobId]), [null, message('big', 70_000)]);
+      await store.close();
+      await rejectsKind(store.readBlobs([big.blobId]), 'temporary');
+    });
+
     it('aborted and finished writers take no more bytes', async () => {
       const w = store.createBlob();
       await w.write(Buffer.from('half a message'));
