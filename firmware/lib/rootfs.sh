@@ -7,10 +7,12 @@
 COMPONENTS=main,non-free-firmware
 
 # A short digest of the given strings and files: the cache key of a stage.
+# Files count by content only, so two checkouts in different places share
+# the cached stages.
 stage_key() {
   local item
   for item in "$@"; do
-    if [ -f "$item" ]; then sha256sum "$item"; else printf '%s\n' "$item"; fi
+    if [ -f "$item" ]; then sha256sum <"$item"; else printf '%s\n' "$item"; fi
   done | sha256sum | cut -c1-16
 }
 
