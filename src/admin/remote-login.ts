@@ -58,6 +58,7 @@ export interface AppliedSsh {
  * characters other than letters, digits, spaces and `@ . _ + : -`. Pure.
  */
 export function checkPublicKey(raw: string): { key: string } | { problem: string } {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\u0000-\u001f\u007f]/.test(raw)) return { problem: 'a key must be one line of text (no line breaks or control characters)' };
   const [type = '', blob = '', ...rest] = raw.trim().split(/ +/);
   if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) {

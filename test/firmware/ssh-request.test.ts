@@ -53,6 +53,7 @@ describe('firmware SSH key filter (ssh-keys.sh, shared by letterbox.txt and the 
     try {
       const out = filter(`${ED} me@x $(touch pwned) \`touch pwned2\`; rm -rf / \x1b[31m|&>\n  ${RSA}\t tab\n`, dir);
       assert.deepEqual(out, [`${ED} me@x touch pwned touch pwned2 rm -rf  31m`, `${RSA} tab`]);
+      // eslint-disable-next-line no-control-regex -- control characters must not survive
       for (const line of out) assert.doesNotMatch(line, /[$`;|&<>\\"'()\x00-\x1f]/);
       assert.equal(existsSync(join(dir, 'pwned')), false);
       assert.equal(existsSync(join(dir, 'pwned2')), false);
