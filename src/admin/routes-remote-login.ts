@@ -45,11 +45,11 @@ export function registerRemoteLoginRoutes(app: FastifyInstance, ctx: AdminContex
         if (!keys.includes(c.key)) keys.push(c.key);
       }
       if (body.enabled && keys.length === 0) throw new HttpError(400, 'bad_request', 'add at least one public key before switching remote login on (the box has no passwords)');
-      if (supported()) {
-        await writeRequest(dataDir, body.enabled, keys);
-        ctx.opts.log.info({ svc: 'admin', enabled: body.enabled, keys: keys.length }, 'admin: remote login (SSH) change requested');
-      }
-      return view();
+      if (!supported()) return view();
+      await writeRequest(dataDir, body.enabled, keys);
+      ctx.opts.log.info({ svc: 'admin', enabled: body.enabled, keys: keys.length }, 'admin: remote login (SSH) change requested');
+      // Answered from what was written: the firmware may take the request before we could read it back.
+      return { supported: true, enabled: body.enabled, authorizedKeys: keys, pending: true, applied: await readApplied(dataDir) };
     },
   );
 }
