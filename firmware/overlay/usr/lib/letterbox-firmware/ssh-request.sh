@@ -47,8 +47,8 @@ result=boot
 # Takes the pending request, if any: applies it, or records why not.
 take_request() {
   local text mode keys count
-  as_app test -f "$REQUEST" || return 0
-  as_app mv -f -- "$REQUEST" "$TAKEN"
+  [ -e "$REQUEST" ] || [ -L "$REQUEST" ] || return 0
+  as_app mv -f -- "$REQUEST" "$TAKEN" || return 1
   text=$(as_app head -c "$MAX_REQUEST_BYTES" -- "$TAKEN" | tr -d '\000') || text=
   as_app rm -f -- "$TAKEN"
   mode=$(sed -n -e 's/\r$//' -e 's/^[[:space:]]*ssh[[:space:]]*=[[:space:]]*//p' <<<"$text" | tail -n 1 | tr -d '[:space:]' | tr '[:upper:]' '[:lower:]')
@@ -112,5 +112,10 @@ if [ ! -d "$APP_DATA" ]; then
   say "no data directory at $APP_DATA yet; nothing to do"
   exit 0
 fi
-take_request
+if ! take_request; then
+  # Never leave a request it cannot take: PathExists would start this again at once.
+  result="failed: the request could not be read"
+  rm -f -- "$REQUEST"
+  say "$result"
+fi
 write_report
