@@ -13,7 +13,8 @@ const RSA = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7';
 
 /** Runs the shared `ssh_keys_filter` (ssh-keys.sh) over INPUT in a fresh directory; returns its output lines. */
 function filter(input: string, cwd: string): string[] {
-  const r = spawnSync('bash', ['-c', `. '${LIB}/ssh-keys.sh'; ssh_keys_filter`], { input, encoding: 'utf8', cwd });
+  // 256 MB of address space: the filter runs on a 512 MB board (a bounded regex repeat once took gigabytes).
+  const r = spawnSync('bash', ['-c', `ulimit -v 262144; . '${LIB}/ssh-keys.sh'; ssh_keys_filter`], { input, encoding: 'utf8', cwd });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter((l) => l !== '');
 }
