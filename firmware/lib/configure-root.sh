@@ -41,7 +41,7 @@ rm -f /etc/ssh/ssh_host_*
 ln -sf ../run/systemd/resolve/stub-resolv.conf /etc/resolv.conf
 
 systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
-  avahi-daemon.service ssh.service \
+  avahi-daemon.service ssh.service letterbox-ssh-request.path letterbox-ssh-request.service \
   letterbox-setup.service letterbox-firstboot.service letterbox.service letterbox-announce.service
 if [ "$TARGET" = rpi ]; then
   # Starts only when letterbox.txt configured Wi-Fi (condition in the drop-in).

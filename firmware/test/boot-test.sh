@@ -18,9 +18,12 @@
 #      partition table from the card;
 #   3. boot 2: the same token is shown, first boot did not run again; claims
 #      the box with the token and creates a domain and a user through the
-#      admin API, samples the idle memory, delivers a message over SMTP, and
-#      kills QEMU right after the 250;
-#   4. boot 3: the message is readable over IMAPS; the claimed box shows no token.
+#      admin API, switches SSH on through the admin API with a key made for
+#      the test and waits until the console report shows ssh=active, samples
+#      the idle memory, delivers a message over SMTP, and kills QEMU right
+#      after the 250;
+#   4. boot 3: the message is readable over IMAPS; the claimed box shows no
+#      token; SSH is still on.
 # When the app under test has no admin page (dist/src/main.js does not load
 # it), the user comes from the test-seed file instead, steps 2-3 merge into one
 # boot, and the summary lists what was NOT CHECKED.
@@ -45,7 +48,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" = 0 ] || die "run as root (the build needs it)"
-require_cmds qemu-system-aarch64:qemu-system-arm python3:python3 mcopy:mtools sfdisk:fdisk dumpe2fs:e2fsprogs ss:iproute2
+require_cmds ssh-keygen:openssh-client qemu-system-aarch64:qemu-system-arm python3:python3 mcopy:mtools sfdisk:fdisk dumpe2fs:e2fsprogs ss:iproute2
 
 HOSTNAME_SET=lbtest
 DOMAIN=boottest.example
@@ -140,6 +143,17 @@ wait_console() {
   done
 }
 
+# Waits until a stats line after the first AFTER ones of boot N matches PATTERN.
+wait_stats_after() {
+  local n=$1 after=$2 pattern=$3 timeout=$4 waited=0
+  # grep without -q reads to the end: an early exit would fail the pipe (pipefail).
+  until grep -a 'LBTEST stats' "$T/serial-$n.log" | tail -n +"$((after + 1))" | grep -E -- "$pattern" >/dev/null; do
+    kill -0 "$QEMU_PID" 2>/dev/null || die "QEMU exited during boot $n while waiting for: $pattern"
+    [ "$waited" -lt "$timeout" ] || die "boot $n: no stats line with '$pattern' within $timeout s"
+    sleep 2; waited=$((waited + 2))
+  done
+}
+
 power_cut() { kill -9 "$QEMU_PID"; wait "$QEMU_PID" 2>/dev/null || true; QEMU_PID=; }
 
 last_stats() { grep -a 'LBTEST stats' "$T/serial-$1.log" | tail -n 1 | tr -d '\r'; }
@@ -205,6 +219,12 @@ if [ "$ADMIN" = 1 ]; then
   python3 "$FW_DIR/test/boot_check.py" admin-claim "$P_ADMIN" "$HOSTNAME_SET" "$TOKEN" "$ADMIN_USER" "$ADMIN_PASSWORD" "$T/admin.json"
   python3 "$FW_DIR/test/boot_check.py" admin-user "$P_ADMIN" "$HOSTNAME_SET" "$T/admin.json" "$DOMAIN" "$ADDRESS" "$PASSWORD"
   log "PASS box claimed with the setup token; domain and user created through the admin API"
+  # Remote login from the admin page: the firmware (root) applies the request.
+  ssh-keygen -q -t ed25519 -N '' -C lbtest@host -f "$T/ssh-key"
+  python3 "$FW_DIR/test/boot_check.py" admin-ssh "$P_ADMIN" "$HOSTNAME_SET" "$T/admin.json" "$T/ssh-key.pub"
+  ssh_from=$(grep -ac 'LBTEST stats' "$T/serial-2.log")
+  wait_stats_after 2 "$ssh_from" ' ssh=active ' 120
+  log "PASS SSH switched on from the admin page (ssh=active on the console)"
   MAIL_BOOT=2
 else
   MAIL_BOOT=1
@@ -238,6 +258,9 @@ if [ "$ADMIN" = 1 ]; then
   wait_console "$LAST" 'Letterbox admin page:|LETTERBOX-SETUP-TOKEN' 300
   check "the claimed box no longer prints a setup token" "! grep -aq 'LETTERBOX-SETUP-TOKEN' '$T/serial-$LAST.log'"
   python3 "$FW_DIR/test/boot_check.py" admin-page "$P_ADMIN" "$HOSTNAME_SET"
+  wait_console "$LAST" 'LBTEST stats ' 120
+  wait_stats_after "$LAST" 0 ' ssh=active ' 120
+  log "PASS SSH is still on after the power cut"
 fi
 power_cut
 if [ "$ADMIN" = 1 ]; then

@@ -12,6 +12,7 @@ checks see what they see in real use.
   boot_check.py admin-page PORT NAME
   boot_check.py admin-claim PORT NAME TOKEN USER PASSWORD STATEFILE
   boot_check.py admin-user PORT NAME STATEFILE DOMAIN ADDRESS PASSWORD
+  boot_check.py admin-ssh PORT NAME STATEFILE PUBKEYFILE
   boot_check.py smtp-send PORT RCPT MARKER
   boot_check.py imap-find PORT USER PASSWORD MARKER
 """
@@ -125,6 +126,23 @@ def admin_user(port, name, statefile, domain, address, password):
     print(f"admin created {address}")
 
 
+def admin_ssh(port, name, statefile, pubkeyfile):
+    # Switches remote login on through the admin API with the test's key; the
+    # firmware applies it (the caller watches the console for ssh=active).
+    with open(statefile) as f:
+        state = json.load(f)
+    with open(pubkeyfile) as f:
+        key = f.read().strip()
+    auth = {"Cookie": state["cookie"], "X-CSRF-Token": state["csrf"]}
+    status, _, raw = https(port, name, "PUT", "/api/remote-login", {"enabled": True, "authorizedKeys": [key]}, auth)
+    if status != 200:
+        fail(f"PUT /api/remote-login answered {status}: {raw[:300]!r}")
+    answer = json.loads(raw)
+    if answer.get("supported") is not True or answer.get("enabled") is not True or answer.get("authorizedKeys") != [key]:
+        fail(f"PUT /api/remote-login answered {answer!r}")
+    print("admin asked for SSH on with one key")
+
+
 def smtp_send(port, rcpt, marker):
     msg = (
         f"From: Boot Test <boottest@sender.example>\r\nTo: <{rcpt}>\r\n"
@@ -190,6 +208,8 @@ def main(argv):
         admin_claim(int(args[0]), *args[1:6])
     elif cmd == "admin-user":
         admin_user(int(args[0]), *args[1:6])
+    elif cmd == "admin-ssh":
+        admin_ssh(int(args[0]), *args[1:4])
     elif cmd == "smtp-send":
         smtp_send(int(args[0]), args[1], args[2])
     elif cmd == "imap-find":

@@ -9,6 +9,7 @@ import { registerCertsSettingsRoutes } from './routes-certs-settings.js';
 import { registerDirectoryRoutes } from './routes-directory.js';
 import { registerPublicRoutes } from './routes-public.js';
 import { registerQueueDnsRoutes } from './routes-queue-dns.js';
+import { registerRemoteLoginRoutes } from './routes-remote-login.js';
 import { registerStatusRoutes } from './routes-status.js';
 import { SessionStore } from './sessions.js';
 import { registerStaticFiles } from './static-files.js';
@@ -60,6 +61,7 @@ export async function buildAdmin(opts: AdminOptions, server?: { serverFactory: F
   registerDirectoryRoutes(app, ctx);
   registerQueueDnsRoutes(app, ctx);
   registerCertsSettingsRoutes(app, ctx);
+  registerRemoteLoginRoutes(app, ctx);
   registerStaticFiles(app, settings.staticDir ?? DEFAULT_STATIC_DIR);
 
   await app.ready();

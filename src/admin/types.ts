@@ -107,6 +107,11 @@ export interface AdminOptions {
   /** Recent log lines for the Logs page (`createLogRing()`). */
   logRing?: LogRing;
   acme?: AcmeControl;
+  /**
+   * True when the firmware applies remote-login (SSH) requests written to
+   * `DATA/system/ssh-request`. Default: the appliance image's marker exists.
+   */
+  sshSupported?: boolean;
   /** Clock (ms); tests move it. */
   now?: () => number;
 }

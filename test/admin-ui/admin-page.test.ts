@@ -117,6 +117,15 @@ test('admin page: setup with the token, login, domain, user, DNS records, live d
     await page.keyboard.press('Enter');
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    // Remote login (SSH): keys only; a test checkout is no appliance, and the page says so.
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { name: 'Remote login (SSH)' }).waitFor();
+    await page.getByText(/not the Letterbox appliance image/).waitFor();
+    await page.getByLabel('Allow remote login (SSH) as root').check();
+    await page.getByLabel('Public keys').fill('hunter2');
+    await page.getByRole('button', { name: 'Save remote login' }).click();
+    await page.getByRole('alert').filter({ hasText: /not an accepted key type/ }).waitFor();
+
     // Every page renders against the real API with labelled controls and nothing refused by the CSP.
     for (const name of ['Users', 'Queue', 'DNS check', 'Certificates', 'Settings', 'Logs', 'Client setup', 'Domains']) {
       await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();

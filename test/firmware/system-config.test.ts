@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,28 @@ describe('firmware system configuration', () => {
     assert.match(value(setup, 'Unit', 'Before') ?? '', /\bavahi-daemon\.service\b.*\bletterbox\.service\b.*\bssh\.service\b/);
     const ssh = await unit('etc/systemd/system/ssh.service.d/letterbox.conf');
     assert.equal(value(ssh, 'Unit', 'ConditionPathExists'), '/data/system/ssh/enabled', 'SSH stays off unless enabled');
+  });
+
+  it('applies SSH requests from the admin page as root, watching the file Letterbox writes', async () => {
+    const path = await unit('etc/systemd/system/letterbox-ssh-request.path');
+    // The app's data directory is /var/lib/letterbox (a bind mount of /data/letterbox).
+    assert.equal(value(path, 'Path', 'PathExists'), '/var/lib/letterbox/system/ssh-request');
+    assert.equal(value(path, 'Path', 'Unit'), 'letterbox-ssh-request.service');
+    assert.match(value(path, 'Unit', 'RequiresMountsFor') ?? '', /\/var\/lib\/letterbox\b/);
+    const svc = await unit('etc/systemd/system/letterbox-ssh-request.service');
+    const s = (k: string): string | undefined => value(svc, 'Service', k);
+    assert.equal(s('Type'), 'oneshot');
+    assert.ok(s('User') === undefined || s('User') === 'root', 'root: it starts and stops ssh');
+    assert.equal(s('RemainAfterExit'), undefined, 'a oneshot that stays inactive, so every request starts it again');
+    assert.equal(s('ExecStart'), '/usr/lib/letterbox-firmware/ssh-request.sh');
+    assert.match(value(svc, 'Unit', 'After') ?? '', /\bssh\.service\b/);
+    assert.match(value(svc, 'Unit', 'RequiresMountsFor') ?? '', /\/data\b/);
+    assert.ok(existsSync(join(overlay, 'usr/lib/letterbox-firmware/ssh-request.sh')));
+    const configure = await readFile(join(firmwareDir(), 'lib/configure-root.sh'), 'utf8');
+    assert.match(configure, /systemctl enable [^\n]*(\\\n[^\n]*)*\bletterbox-ssh-request\.path\b/, 'the path unit is enabled in the image');
+    // The app may only write its data directory: the request file must be inside it.
+    const app = await unit('etc/systemd/system/letterbox.service');
+    assert.ok((value(path, 'Path', 'PathExists') ?? '').startsWith(`${value(app, 'Service', 'ReadWritePaths') ?? '?'}/`));
   });
 
   it('keeps logs in RAM with a cap, swaps to zram and arms the hardware watchdog', async () => {

@@ -224,3 +224,12 @@ export interface ClientSetup {
   autoconfigUrl: string;
   mobileconfigUrl: string;
 }
+
+/** `GET /api/remote-login`: the SSH setting and what the firmware last applied. */
+export interface RemoteLogin {
+  supported: boolean;
+  enabled: boolean;
+  authorizedKeys: string[];
+  pending: boolean;
+  applied: { enabled: boolean; active: string; result: string; at: string | null; hostKey: string | null; authorizedKeys: string[] } | null;
+}

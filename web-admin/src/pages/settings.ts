@@ -1,12 +1,13 @@
 /**
  * Settings: the host name (from the boot file, shown only), the smarthost
- * (relay) for outgoing mail, sending limits, and the admin's own password
- * and two-step login (TOTP).
+ * (relay) for outgoing mail, sending limits, remote login (SSH), and the
+ * admin's own password and two-step login (TOTP).
  */
 import { del, get, post, put } from '../api.js';
 import { h, replace } from '../dom.js';
 import { session, setSession } from '../session.js';
 import type { Relay, Settings } from '../types.js';
+import { remoteLoginSection } from './remote-login.js';
 import { confirmDialog, field, form, input, say, section, select, statusLine, table, withProgress } from '../ui.js';
 
 export async function settingsPage(main: HTMLElement): Promise<void> {
@@ -55,6 +56,7 @@ export async function settingsPage(main: HTMLElement): Promise<void> {
     section('Host name', h('p', null, h('strong', null, s.hostname)), h('p', { class: 'hint' }, 'The name mail servers and programs use for this box. It is set in the boot configuration on the SD card; changing it also needs new DNS records and a new certificate.')),
     section('Smarthost for outgoing mail', h('p', { class: 'hint' }, 'Many home connections cannot send mail directly (port 25 blocked, or a dynamic address that recipients distrust). A smarthost from your provider sends it for you.'), relays, relayLine, relayForm),
     section('Limits', limits),
+    remoteLoginSection(),
     passwordSection(),
     totpSection(),
   );

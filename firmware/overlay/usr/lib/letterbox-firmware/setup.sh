@@ -21,6 +21,8 @@ SETTINGS=$BOOT/letterbox.txt
 STATE=${LETTERBOX_STATE_DIR:-/data/system}
 KERNEL_HOSTNAME=${LETTERBOX_HOSTNAME_FILE:-/proc/sys/kernel/hostname}
 DEFAULT_HOSTNAME=letterbox
+# shellcheck source=ssh-keys.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ssh-keys.sh"
 
 say() { echo "letterbox-setup: $*"; }
 
@@ -77,20 +79,16 @@ apply_wifi() {
 apply_ssh() {
   local mode keys
   mode=$(setting ssh | tr '[:upper:]' '[:lower:]')
-  keys=$(sed -n -e 's/\r$//' -e 's/^[[:space:]]*ssh_authorized_key[[:space:]]*=[[:space:]]*//p' "$SETTINGS" \
-    | grep -E '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh.com) [A-Za-z0-9+/=]+' || true)
+  keys=$(sed -n -e 's/\r$//' -e 's/^[[:space:]]*ssh_authorized_key[[:space:]]*=//p' "$SETTINGS" | ssh_keys_filter)
   if [ -n "$keys" ]; then
-    printf '%s\n' "$keys" >"$STATE/ssh/authorized_keys.tmp"
-    chmod 600 "$STATE/ssh/authorized_keys.tmp"
-    mv "$STATE/ssh/authorized_keys.tmp" "$STATE/ssh/authorized_keys"
+    ssh_write_authorized_keys "$STATE/ssh" "$keys"
   fi
   case $mode in
     on|yes|true|1) touch "$STATE/ssh/enabled" ;;
     off|no|false|0) rm -f "$STATE/ssh/enabled" ;;
   esac
-  if [ -e "$STATE/ssh/enabled" ] && [ ! -e "$STATE/ssh/ssh_host_ed25519_key" ] && command -v ssh-keygen >/dev/null; then
-    ssh-keygen -q -t ed25519 -N '' -C "root@$(cat "$KERNEL_HOSTNAME")" -f "$STATE/ssh/ssh_host_ed25519_key"
-    say "SSH host key created: $(ssh-keygen -l -f "$STATE/ssh/ssh_host_ed25519_key.pub")"
+  if [ -e "$STATE/ssh/enabled" ]; then
+    ssh_ensure_host_key "$STATE/ssh" "$(cat "$KERNEL_HOSTNAME")" | sed 's/^/letterbox-setup: /'
   fi
 }
 
