@@ -135,9 +135,19 @@ export async function issueCa(hostname: string, nowMs: number): Promise<IssuedPe
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    // Its own key id: strict verifiers (OpenSSL's X509_STRICT, Python 3.13's
+    // default) want the key identifiers on every certificate of the chain.
+    { name: 'authorityKeyIdentifier', keyIdentifier: true },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(keys.privateKey), forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keys.privateKey, notAfterMs: notAfter };
+}
+
+/** The key identifier forge gives a certificate of this key: SHA-1 of the DER RSAPublicKey (RFC 5280 §4.2.1.2, method 1). */
+function caKeyIdentifier(forgeLib: typeof forge, keyPem: string): string {
+  const key = forgeLib.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const pub = forgeLib.pki.setRsaPublicKey(key.n, key.e);
+  return forgeLib.pki.getPublicKeyFingerprint(pub, { type: 'RSAPublicKey' }).getBytes();
 }
 
 /**
@@ -174,6 +184,9 @@ export async function issueLeaf(subject: LeafSubject, ca: SigningCa, nowMs: numb
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames },
     { name: 'subjectKeyIdentifier' },
+    // The CA's key id (what forge put in the CA's subjectKeyIdentifier): without
+    // it Python 3.13 mail clients refuse the certificate ("Missing Authority Key Identifier").
+    { name: 'authorityKeyIdentifier', keyIdentifier: caKeyIdentifier(forge, ca.keyPem) },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keys.privateKey };

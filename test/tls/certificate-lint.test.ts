@@ -177,3 +177,17 @@ test('a CA pair that exists but is broken is refused, never replaced silently', 
     await t.cleanup();
   }
 });
+
+test('the chain passes strict X.509 verification: key identifiers link server certificate and CA', async () => {
+  // Python 3.13's ssl (imaplib, poplib, smtplib) verifies with OpenSSL's
+  // X509_STRICT by default and refuses a server certificate without an
+  // Authority Key Identifier; the same check through the openssl CLI.
+  const { stdout } = await run('openssl', ['verify', '-x509_strict', '-CAfile', join(dir, 'ca.crt'), join(dir, 'server.crt')]);
+  assert.match(stdout, /server\.crt: OK/);
+  const leafText = await opensslText(join(dir, 'server.crt'));
+  const caText = await opensslText(join(dir, 'ca.crt'));
+  const caSki = /Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(caText)?.[1];
+  const leafAki = /Authority Key Identifier:\s*\n\s*(?:keyid:)?([0-9A-F:]+)/.exec(leafText)?.[1];
+  assert.ok(caSki, caText);
+  assert.equal(leafAki, caSki, 'the server certificate names the CA key that signed it');
+});
