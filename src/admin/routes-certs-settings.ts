@@ -13,8 +13,10 @@ export function describeCertificate(chainPem: string, source: string) {
   const leaf = new X509Certificate((chainPem.match(PEM_CERT) ?? [chainPem])[0] as string);
   const names = (leaf.subjectAltName ?? '').split(',').map((n) => n.trim().replace(/^(DNS|IP Address):/, '')).filter(Boolean);
   return {
-    subject: leaf.subject.replace(/\n/g, ', '),
-    issuer: leaf.issuer.replace(/\n/g, ', '),
+    // Current ACME profiles issue certificates with an empty subject (the names are
+    // only in the SAN); Node then reports `subject` as undefined.
+    subject: (leaf.subject ?? '').replace(/\n/g, ', '),
+    issuer: (leaf.issuer ?? '').replace(/\n/g, ', '),
     names,
     notBefore: Date.parse(leaf.validFrom),
     notAfter: Date.parse(leaf.validTo),
