@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../system/atomic-file.js';
 import { DEVICE_MARKER } from '../config/environment.js';
 
 /**
@@ -138,26 +139,5 @@ export async function readApplied(dataDir: string): Promise<AppliedSsh | null> {
 export async function writeRequest(dataDir: string, enabled: boolean, keys: readonly string[]): Promise<void> {
   const dir = join(dataDir, 'system');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, SSH_REQUEST_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.chmod(0o600);
-      await handle.writeFile(requestText(enabled, keys));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
+  await writeFileAtomic(join(dataDir, SSH_REQUEST_FILE), requestText(enabled, keys), 0o600);
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../system/atomic-file.js';
 
 /**
  * The one-time setup token (T71). There is no default password: on first
@@ -59,14 +60,14 @@ export async function ensureSetupToken(dataDir: string): Promise<{ token: string
   const existing = await readSetupToken(dataDir);
   if (existing) return { token: existing, created: false };
   const token = newSetupToken();
-  await writeSecretFile(join(dataDir, SETUP_TOKEN_FILE), `${token}\n`);
+  await writeFileAtomic(join(dataDir, SETUP_TOKEN_FILE), `${token}\n`, 0o600);
   return { token, created: true };
 }
 
 /** Makes a new token, replacing any old one (`letterbox admin reset-claim`). */
 export async function replaceSetupToken(dataDir: string): Promise<string> {
   const token = newSetupToken();
-  await writeSecretFile(join(dataDir, SETUP_TOKEN_FILE), `${token}\n`);
+  await writeFileAtomic(join(dataDir, SETUP_TOKEN_FILE), `${token}\n`, 0o600);
   return token;
 }
 
@@ -75,29 +76,4 @@ export async function removeSetupToken(dataDir: string): Promise<void> {
   await unlink(join(dataDir, SETUP_TOKEN_FILE)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
-}
-
-async function writeSecretFile(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      // The mode given to open() is filtered by the umask; set it explicitly.
-      await handle.chmod(0o600);
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }

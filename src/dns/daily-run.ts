@@ -1,5 +1,6 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../system/atomic-file.js';
 import type { CheckStatus, DnsCheckReport } from './types.js';
 
 /**
@@ -63,27 +64,7 @@ export async function readLastDnsCheck(dir: string): Promise<StoredDnsCheck | nu
  * new file, never a torn one. Rejects on I/O errors (temp file removed).
  */
 export async function writeDnsCheck(dir: string, stored: StoredDnsCheck): Promise<void> {
-  const file = join(dir, DNS_CHECK_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temp, 'w', 0o644);
-    try {
-      await handle.writeFile(`${JSON.stringify(stored, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  const dirHandle = await open(dir, 'r');
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
+  await writeFileAtomic(join(dir, DNS_CHECK_FILE), `${JSON.stringify(stored, null, 2)}\n`, 0o644);
 }
 
 /**

@@ -8,9 +8,8 @@
  * key. Private keys are created with mode 0600 from the first byte on; they
  * are never written with a looser mode and tightened later.
  */
-import { promises as fsp, constants as fsConstants } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join, dirname, basename } from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 
 /** Paths of the four certificate files inside the certificate directory. */
 export interface CertificatePaths {
@@ -53,41 +52,8 @@ export async function ensureCertificateDir(dir: string): Promise<{ tightened: bo
   return { tightened: false };
 }
 
-/**
- * Writes `data` to `path` atomically with the given mode: the temporary file
- * is opened exclusively with `mode` (so a key is never readable by others,
- * not even for a moment), fsynced, renamed over `path`, and the directory is
- * fsynced so the rename itself survives a power cut. On failure the temporary
- * file is removed and the error is rethrown; `path` is left untouched.
- */
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let renamed = false;
-  try {
-    const fh = await fsp.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, path);
-    renamed = true;
-    await syncDir(dirname(path));
-  } finally {
-    if (!renamed) await fsp.rm(tmp, { force: true }).catch(() => undefined);
-  }
-}
-
-/** fsyncs a directory so renames inside it are durable. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, fsConstants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
+/** Atomic, durable file writes (shared with the admin's setup token and SSH request, and the DNS check). */
+export { writeFileAtomic } from '../system/atomic-file.js';
 
 /** Reads a text file, or returns undefined when it does not exist. Other errors reject. */
 export async function readIfExists(path: string): Promise<string | undefined> {
