@@ -175,13 +175,14 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
     closers.push(() => control.close());
 
     const dnsConfig = { hostname: config.hostname, services: offeredClientServices(config.listen), publicIp: config.dns.publicIp ?? undefined, echoUrl: config.dns.echoUrl ?? undefined };
-    // Each domain's DNS is compared with the DKIM key the box really signs with.
-    const dkimFor = async (domain: string) => (await import('./smtp/outbound/dkim-keys.js')).activeDkimPublicKey(store, domain);
-    // With a relay for all outbound mail, SPF, PTR and blocklists concern the relay, not this box.
+    // The same inputs `letterbox check-dns` uses: each domain's DNS is compared with the
+    // DKIM key the box really signs with, and with a relay for all outbound mail, SPF,
+    // PTR and blocklists concern the relay, not this box.
     const runDnsCheck = async () => {
-      const { readOutboundSettings } = await import('./smtp/outbound/settings.js');
-      const relay = (await readOutboundSettings(store)).relay;
-      const config = relay ? { ...dnsConfig, smarthost: { host: relay.host, port: relay.port } } : dnsConfig;
+      const { collectDnsCheckInputs } = await import('./control/dns-inputs.js');
+      const inputs = await collectDnsCheckInputs(store);
+      const config = inputs.relay ? { ...dnsConfig, smarthost: inputs.relay } : dnsConfig;
+      const dkimFor = (domain: string) => Promise.resolve(inputs.dkim[domain]);
       return (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config, dkimFor });
     };
     let daily: { runNow(): Promise<import('./dns/daily-run.js').StoredDnsCheck>; stop(): void } | undefined;
