@@ -1,4 +1,5 @@
 import type { MailStore } from '../store/types.js';
+import { LoginCache } from './login-cache.js';
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from './password.js';
 import { sleep, type AuthThrottle } from './throttle.js';
 
@@ -9,6 +10,25 @@ export interface AuthenticateOptions {
   throttle?: AuthThrottle;
   /** Waits the throttle's delay (default: a real timer; tests inject one). */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * Remembers verified passwords (see `LoginCache`). Default: one cache per
+   * store, shared by every protocol that logs in against that store; `false`
+   * verifies every login with scrypt.
+   */
+  cache?: LoginCache | false;
+}
+
+/** One login cache per store: IMAP, POP3 and SMTP AUTH of one appliance share it. */
+const cacheByStore = new WeakMap<MailStore, LoginCache>();
+
+/** The login cache `authenticate` uses by default for this store (created on first use). */
+export function loginCacheFor(store: MailStore): LoginCache {
+  let cache = cacheByStore.get(store);
+  if (!cache) {
+    cache = new LoginCache();
+    cacheByStore.set(store, cache);
+  }
+  return cache;
 }
 
 /**
@@ -24,6 +44,9 @@ export interface AuthenticateOptions {
  * penalty for that client, and the outcome is recorded. On success a hash
  * made with old parameters is replaced (best effort: a failed store write does
  * not fail the login). Rejects only when the store fails to read the account.
+ *
+ * A password verified recently against the account's current hash is accepted
+ * without scrypt (`LoginCache`); a wrong one always gets the full check.
  */
 export async function authenticate(store: MailStore, address: string, password: string, options: AuthenticateOptions = {}): Promise<string | null> {
   const { ip, throttle } = options;
@@ -31,7 +54,9 @@ export async function authenticate(store: MailStore, address: string, password: 
 
   const canonical = address.trim().toLowerCase();
   const account = canonical.includes('@') && password.length > 0 ? await store.getAccount(canonical) : null;
-  const ok = account ? await verifyPassword(account.passwordHash, password) : await verifyDummyPassword(password);
+  const cache = options.cache === false ? null : (options.cache ?? loginCacheFor(store));
+  const cached = account !== null && cache !== null && cache.matches(account.address, account.passwordHash, password);
+  const ok = cached || (account ? await verifyPassword(account.passwordHash, password) : await verifyDummyPassword(password));
 
   if (ip !== undefined && throttle) {
     if (ok) throttle.recordSuccess(ip);
@@ -39,12 +64,16 @@ export async function authenticate(store: MailStore, address: string, password: 
   }
   if (!ok || !account) return null;
 
-  if (needsRehash(account.passwordHash)) {
+  let hash = account.passwordHash;
+  if (!cached && needsRehash(hash)) {
     try {
-      await store.setPasswordHash(account.address, await hashPassword(password));
+      const upgraded = await hashPassword(password);
+      await store.setPasswordHash(account.address, upgraded);
+      hash = upgraded;
     } catch {
       // The old hash still works; the upgrade is retried at the next login.
     }
   }
+  if (!cached) cache?.remember(account.address, hash, password);
   return account.address;
 }
