@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { children, drive, findSmtpSource, fix, median, procCpuSeconds, run } from './bench-smtp-common.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'letterbox.js');
@@ -42,6 +43,9 @@ const USAGE = `usage: scripts/bench-smtp [options]
   --peer-maildir DIR  the Maildir the peer delivers to: wait until every message is in
                       DIR/new (end-to-end time; the next run starts on an idle machine)
   --log-level LEVEL   Letterbox log level (default: the product's default)
+  --greeting-delay MS Letterbox's early-talker pause smtp.greetingDelayMs (default: as shipped)
+  --node-flag FLAG    an extra V8/Node flag for the Letterbox process, e.g. --cpu-prof
+                      (repeatable; for profiling, the figures are then not the shipped ones)
   --keep              keep each Letterbox data directory and print where it is
   --json              print every figure as one JSON document at the end
 The load generator is smtp-source from Debian's postfix package.`;
@@ -52,7 +56,7 @@ function fail(message, code = 2) {
 }
 
 function parseOptions(argv) {
-  const o = { messages: 5000, size: 10240, sessions: 20, runs: 1, peer: null, peerRcpt: 'bench@maildir.test', peerMaildir: null, logLevel: null, keep: false, json: false };
+  const o = { messages: 5000, size: 10240, sessions: 20, runs: 1, peer: null, peerRcpt: 'bench@maildir.test', peerMaildir: null, logLevel: null, greetingDelayMs: null, nodeFlags: [], keep: false, json: false };
   const ints = { '--messages': 'messages', '--size': 'size', '--sessions': 'sessions', '--runs': 'runs' };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
@@ -66,6 +70,11 @@ function parseOptions(argv) {
     else if (name === '--peer-rcpt') o.peerRcpt = value();
     else if (name === '--peer-maildir') o.peerMaildir = value();
     else if (name === '--log-level') o.logLevel = value();
+    else if (name === '--greeting-delay') {
+      const v = value();
+      if (!/^\d+$/.test(v)) fail(`--greeting-delay must be a whole number of milliseconds (got "${v}")`);
+      o.greetingDelayMs = Number(v);
+    } else if (name === '--node-flag') o.nodeFlags.push(value());
     else if (name === '--keep') o.keep = true;
     else if (name === '--json') o.json = true;
     else fail(`unknown option ${name}\n${USAGE}`);
@@ -78,35 +87,6 @@ function parseOptions(argv) {
   }
   if (o.peerMaildir !== null && o.peer === null) fail('--peer-maildir needs --peer');
   return o;
-}
-
-/** Finds smtp-source on PATH or in the sbin directories Debian installs it to. */
-async function findSmtpSource() {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const dir of dirs) {
-    try {
-      await fsp.access(join(dir, 'smtp-source'), 1 /* X_OK */);
-      return join(dir, 'smtp-source');
-    } catch { /* try the next directory */ }
-  }
-  return null;
-}
-
-/** Runs a command to completion, feeding `input` on stdin; resolves with its code and output. */
-const children = new Set();
-
-function run(cmd, args, { input = '', env = process.env } = {}) {
-  return new Promise((done, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => done({ code, signal, out }));
-    child.stdin.end(input);
-  });
 }
 
 function freePort() {
@@ -133,15 +113,6 @@ function procWriteBytes(pid) {
   try {
     const m = /^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
     return m ? Number(m[1]) : null;
-  } catch { return null; }
-}
-
-/** CPU seconds (user + system, all threads) the process has used; Linux reports clock ticks of 1/100 s. */
-function procCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch { return null; }
 }
 
@@ -178,26 +149,10 @@ async function countBlobs(dataDir) {
   return n;
 }
 
-/**
- * Drives one server with smtp-source and times it. Without -A smtp-source exits non-zero
- * at the first reply that is not positive, so exit 0 plus a final counter equal to the
- * message count means every message got its 250.
- */
-async function drive(smtpSource, o, host, port, rcpt) {
-  const args = ['-c', '-l', String(o.size), '-m', String(o.messages), '-s', String(o.sessions), '-f', 'sender@example.org', '-t', rcpt, `${host}:${port}`];
-  const t0 = performance.now();
-  const r = await run(smtpSource, args);
-  const seconds = (performance.now() - t0) / 1000;
-  const counters = r.out.match(/\d+(?=\r)/g) ?? [];
-  const completed = counters.length ? Number(counters[counters.length - 1]) : 0;
-  const problems = r.out.split(/[\r\n]+/).filter((l) => /\D/.test(l) && l.trim() !== '');
-  return { seconds, code: r.code, completed, problems };
-}
-
 /** Starts `letterbox start`, resolves once it printed `ready`; keeps the last output lines for errors. */
-function startServer(dataDir, env) {
+function startServer(dataDir, env, nodeFlags) {
   // The same V8 flags as `npm start` and the device's service unit (a small young generation keeps RSS down).
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'start', '--data', dataDir], { env: { ...env, ...SERVER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, CLI, 'start', '--data', dataDir], { env: { ...env, ...SERVER_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = [];
   // pino levels: 40 warn, 50 error, 60 fatal. Kept so that a failed run can say why.
   const warnings = [];
@@ -274,14 +229,14 @@ async function runLetterbox(smtpSource, o) {
     // costs a few queries per run, not several per message. The greeting pause
     // (smtp.greetingDelayMs) keeps its shipped default: the figure is "as shipped".
     const dns = { servers: ['127.0.0.1:9'], dailyCheck: false };
-    const boot = { hostname: 'mail.bench.test', listen, smtp: { maxClients: headroom, maxClientsPerIp: headroom }, dns };
+    const boot = { hostname: 'mail.bench.test', listen, smtp: { maxClients: headroom, maxClientsPerIp: headroom, ...(o.greetingDelayMs === null ? {} : { greetingDelayMs: o.greetingDelayMs }) }, dns };
     if (o.logLevel) boot.log = { level: o.logLevel };
     await fsp.writeFile(join(dataDir, 'letterbox.json'), `${JSON.stringify(boot, null, 2)}\n`);
     for (const [args, input] of [[['domain', 'add', DOMAIN], ''], [['user', 'add', RCPT], `${PASSWORD}\n`]]) {
       const r = await run(process.execPath, [CLI, ...args, '--data', dataDir], { input, env });
       if (r.code !== 0) throw new Error(`letterbox ${args.join(' ')} failed (${r.code}):\n${r.out}`);
     }
-    server = startServer(dataDir, env);
+    server = startServer(dataDir, env, o.nodeFlags);
     const where = await server.ready.catch((err) => { throw new Error(`${err.message}\n${server.tail.join('\n')}`); });
     const pid = server.child.pid;
     const [host, portText] = (where ?? `127.0.0.1:${port}`).split(/:(?=\d+$)/);
@@ -346,14 +301,7 @@ async function runPeer(smtpSource, o) {
 }
 
 // ---------------------------------------------------------------- report
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const mb = (b) => (b == null ? 'n/a' : (b / 1e6).toFixed(1));
-const fix = (x, d) => (x == null ? 'n/a' : x.toFixed(d));
-
 function verdict(r, o) {
   if (r.code !== 0) return `FAIL (smtp-source exit ${r.code})`;
   if (r.completed !== o.messages) return `FAIL (${r.completed}/${o.messages} sent)`;
