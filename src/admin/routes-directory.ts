@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordProblem } from '../auth/index.js';
 import { buildExpectedRecords, type DnsCheckConfig } from '../dns/index.js';
 import { activeDkimPublicKey } from '../smtp/outbound/dkim-keys.js';
-import { rotateDkim, showDkim } from '../smtp/outbound/settings-ops.js';
+import { activateDkim, removeDkim, rotateDkim, showDkim } from '../smtp/outbound/settings-ops.js';
 import { S, type AdminContext } from './context.js';
 import { HttpError } from './http-errors.js';
 
@@ -63,12 +63,29 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
     },
   );
 
+  // The waiting key starts signing once the owner has published its record.
+  app.post('/api/domains/:name/dkim/activate', { schema: { params: S.obj({ name: domainName }, ['name']) } }, async (request) => {
+    const d = requireDomain((request.params as { name: string }).name);
+    return { records: await activateDkim(store, d) };
+  });
+
+  app.delete(
+    '/api/domains/:name/dkim/:selector',
+    { schema: { params: S.obj({ name: domainName, selector: { type: 'string', pattern: '^[A-Za-z0-9-]{1,63}$' } }, ['name', 'selector']) } },
+    async (request) => {
+      const { name, selector } = request.params as { name: string; selector: string };
+      return { records: await removeDkim(store, requireDomain(name), selector) };
+    },
+  );
+
   app.get('/api/domains/:name/records', { schema: { params: S.obj({ name: domainName }, ['name']) } }, async (request) => {
     const d = requireDomain((request.params as { name: string }).name);
     await showDkim(store, d); // makes the key on first use, so its record can be listed
     const config: DnsCheckConfig = { ...ctx.opts.dnsCheck.checkConfig() };
     const dkim = await activeDkimPublicKey(store, d);
     if (dkim) config.dkim = dkim;
+    const pending = await activeDkimPublicKey(store, d, 'pending');
+    if (pending) config.dkimPending = pending;
     const last = await ctx.opts.dnsCheck.readLast();
     const configured = config.publicIp === undefined ? [] : typeof config.publicIp === 'string' ? [config.publicIp] : [...config.publicIp];
     const ips = configured.length > 0 ? configured : (last?.report.publicIps ?? []);

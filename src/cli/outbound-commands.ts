@@ -14,9 +14,12 @@ import { readNewPassword } from './password-input.js';
  *   relay clear [DOMAIN]       back to direct delivery
  *   dkim show [DOMAIN]         the DNS TXT records to publish (keys are made on first use),
  *                              each value split into quoted strings of ≤ 255 characters
- *   dkim rotate DOMAIN [SELECTOR]  new key under a new selector; the old key stays
- *                              listed — keep its record published until mail signed
+ *   dkim rotate DOMAIN [SELECTOR]  new key under a new selector; it waits (pending)
+ *                              while you publish its record, the old key keeps signing
+ *   dkim activate DOMAIN       the waiting key starts signing, the old one is retired —
+ *                              keep the retired record published until mail signed
  *                              with it is delivered (a few days), then remove it
+ *   dkim remove DOMAIN SELECTOR  forget a retired (or waiting) key
  *
  * Like the other management commands, these go through the running server's
  * control socket, or to the store directly when no server runs.
@@ -27,7 +30,9 @@ export const OUTBOUND_HELP = `  relay set host=H [port=N] [tls=starttls|implicit
                                  from stdin when user= is given
   relay show | relay clear [DOMAIN]
   dkim show [DOMAIN]             DKIM DNS records to publish (255-char strings)
-  dkim rotate DOMAIN [SELECTOR]  new DKIM key; the old one stays published
+  dkim rotate DOMAIN [SELECTOR]  new DKIM key, waiting while you publish it
+  dkim activate DOMAIN           the waiting key starts signing; the old one retires
+  dkim remove DOMAIN SELECTOR    forget a retired or waiting key
 `;
 
 /** True for argv that this module handles. */
@@ -98,14 +103,26 @@ async function buildRequest(words: string[], io: ManageIo): Promise<ControlReque
     case 'dkim rotate':
       if (rest.length < 1 || rest.length > 2) throw new UsageError('usage: letterbox dkim rotate DOMAIN [SELECTOR]');
       return rest[1] ? { op: 'dkim.rotate', domain: rest[0] as string, selector: rest[1] } : { op: 'dkim.rotate', domain: rest[0] as string };
+    case 'dkim activate':
+      if (rest.length !== 1) throw new UsageError('usage: letterbox dkim activate DOMAIN');
+      return { op: 'dkim.activate', domain: rest[0] as string };
+    case 'dkim remove':
+      if (rest.length !== 2) throw new UsageError('usage: letterbox dkim remove DOMAIN SELECTOR');
+      return { op: 'dkim.remove', domain: rest[0] as string, selector: rest[1] as string };
     default:
       throw new UsageError(action === undefined ? `"${group}" needs a subcommand` : `unknown command "${key}"`);
   }
 }
 
+const DKIM_STATE_TEXT = {
+  active: 'active (signs outgoing mail)',
+  pending: 'waiting: publish this record, then run letterbox dkim activate',
+  retired: 'retired (keep published until old mail is delivered, then remove)',
+} as const;
+
 /**
  * Output: `relay show` one line per smarthost (`* smtp.example.com:587 starttls user=me`);
- * `dkim show|rotate` per key a comment line and a zone-file line
+ * `dkim show|rotate|activate|remove` per key a comment line and a zone-file line
  * `NAME IN TXT ( "…" "…" )` ready to paste.
  */
 export function formatOutboundResult(request: ControlRequest, result: ControlResult): string {
@@ -125,8 +142,10 @@ export function formatOutboundResult(request: ControlRequest, result: ControlRes
     }
     case 'dkim.show':
     case 'dkim.rotate':
+    case 'dkim.activate':
+    case 'dkim.remove':
       return (result as ControlResults['dkim.show']).records
-        .map((r) => `; ${r.domain} ${r.algorithm} ${r.active ? 'active' : 'retired (keep published until old mail is delivered, then remove)'}\n${r.name}. IN TXT ( ${r.txt.map((t) => `"${t}"`).join(' ')} )\n`)
+        .map((r) => `; ${r.domain} ${r.algorithm} ${DKIM_STATE_TEXT[r.state]}\n${r.name}. IN TXT ( ${r.txt.map((t) => `"${t}"`).join(' ')} )\n`)
         .join('');
     default:
       return '';

@@ -53,6 +53,8 @@ export function formatResult(request: ControlRequest, result: ControlResult): st
     case 'relay.clear':
     case 'dkim.show':
     case 'dkim.rotate':
+    case 'dkim.activate':
+    case 'dkim.remove':
       return formatOutboundResult(request, result);
     case 'dns.inputs':
       // Internal to `letterbox check-dns`, which prints its own report.

@@ -4,7 +4,7 @@ import { MailError } from '../errors.js';
 import type { MailStore } from '../store/types.js';
 import type { ControlRequest, ControlResults } from './protocol.js';
 import { collectDnsCheckInputs } from './dns-inputs.js';
-import { clearRelay, rotateDkim, setRelay, showDkim, showRelays } from '../smtp/outbound/settings-ops.js';
+import { activateDkim, clearRelay, removeDkim, rotateDkim, setRelay, showDkim, showRelays } from '../smtp/outbound/settings-ops.js';
 
 /**
  * What operations act on. The control server passes the running appliance's
@@ -107,6 +107,10 @@ async function dispatch(ctx: OperationContext, request: ControlRequest): Promise
       return { records: await showDkim(store, request.domain) };
     case 'dkim.rotate':
       return { records: await rotateDkim(store, request.domain, request.selector) };
+    case 'dkim.activate':
+      return { records: await activateDkim(store, request.domain) };
+    case 'dkim.remove':
+      return { records: await removeDkim(store, request.domain, request.selector) };
     case 'dns.inputs':
       return collectDnsCheckInputs(store, request.domain);
     case 'status': {

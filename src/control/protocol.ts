@@ -25,6 +25,8 @@ export type ControlRequest =
   | { op: 'relay.clear'; domain?: string }
   | { op: 'dkim.show'; domain?: string }
   | { op: 'dkim.rotate'; domain: string; selector?: string }
+  | { op: 'dkim.activate'; domain: string }
+  | { op: 'dkim.remove'; domain: string; selector: string }
   | { op: 'dns.inputs'; domain?: string };
 
 export type ControlOp = ControlRequest['op'];
@@ -56,6 +58,8 @@ export interface ControlResults {
   'relay.clear': { domain: string };
   'dkim.show': { records: DkimRecord[] };
   'dkim.rotate': { records: DkimRecord[] };
+  'dkim.activate': { records: DkimRecord[] };
+  'dkim.remove': { records: DkimRecord[] };
   'dns.inputs': DnsCheckInputs;
 }
 
@@ -87,6 +91,8 @@ const FIELDS: Record<ControlOp, FieldSpec> = {
   'relay.clear': { domain: 'string?' },
   'dkim.show': { domain: 'string?' },
   'dkim.rotate': { domain: 'string', selector: 'string?' },
+  'dkim.activate': { domain: 'string' },
+  'dkim.remove': { domain: 'string', selector: 'string' },
   'dns.inputs': { domain: 'string?' },
 };
 

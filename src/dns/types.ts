@@ -132,6 +132,8 @@ export interface DnsCheckConfig {
   echoUrl?: string;
   smarthost?: SmarthostInput;
   dkim?: DkimInput;
+  /** A new key made by rotation that waits for its record before it signs (listed in "records to create"). */
+  dkimPending?: DkimInput;
   /** DNSBL zone for the IP reputation check (tests point it at a local zone). */
   dnsblZone?: string;
   /** The CA that issues our public certificates, as CAA `issue` names it (e.g. `letsencrypt.org`). */

@@ -108,11 +108,25 @@ describe('domains, users, aliases', () => {
     assert.ok(body.records.some((r) => r.type === 'A' && r.value === '203.0.113.7') || !body.records.some((r) => r.type === 'A'));
     assert.match(body.zoneText, /MX/);
 
+    type Rec = { selector: string; active: boolean; state: string };
+    const states = (res: { json(): unknown }): Record<string, string> => Object.fromEntries(((res.json() as { records: Rec[] }).records).map((r) => [r.selector, r.state]));
+    assert.equal((await call(h.app, 'POST', '/api/domains/example.test/dkim/activate', {}, a)).statusCode, 404, 'nothing waiting yet');
     const rotated = await call(h.app, 'POST', '/api/domains/example.test/dkim/rotate', { selector: 'mar2026' }, a);
     assert.equal(rotated.statusCode, 200);
-    assert.ok((rotated.json().records as { selector: string; active: boolean }[]).some((r) => r.selector === 'mar2026' && r.active));
+    assert.deepEqual(states(rotated), { [rec.selector]: 'active', mar2026: 'pending' }, 'the new key waits; the old one signs');
+    const withPending = (await call(h.app, 'GET', '/api/domains/example.test/records', undefined, a)).json() as { records: { name: string; type: string }[] };
+    assert.ok(withPending.records.some((r) => r.type === 'TXT' && r.name === 'mar2026._domainkey.example.test'), 'the waiting key is among the records to create');
     assert.equal((await call(h.app, 'POST', '/api/domains/example.test/dkim/rotate', { selector: 'bad selector' }, a)).statusCode, 400);
+    assert.equal((await call(h.app, 'POST', '/api/domains/example.test/dkim/rotate', { selector: 'apr2026' }, a)).statusCode, 409, 'one waiting key at a time');
+    const activated = await call(h.app, 'POST', '/api/domains/example.test/dkim/activate', {}, a);
+    assert.equal(activated.statusCode, 200);
+    assert.deepEqual(states(activated), { [rec.selector]: 'retired', mar2026: 'active' });
     assert.equal((await call(h.app, 'POST', '/api/domains/example.test/dkim/rotate', { selector: 'mar2026' }, a)).statusCode, 409);
+    assert.equal((await call(h.app, 'DELETE', '/api/domains/example.test/dkim/mar2026', undefined, a)).statusCode, 409, 'the signing key cannot be removed');
+    assert.equal((await call(h.app, 'DELETE', '/api/domains/example.test/dkim/nosuch', undefined, a)).statusCode, 404);
+    const removed = await call(h.app, 'DELETE', `/api/domains/example.test/dkim/${rec.selector}`, undefined, a);
+    assert.equal(removed.statusCode, 200);
+    assert.deepEqual(states(removed), { mar2026: 'active' });
     assert.equal((await call(h.app, 'GET', '/api/domains/unknown.test/dkim', undefined, a)).statusCode, 404);
     assert.equal((await call(h.app, 'GET', '/api/domains/unknown.test/records', undefined, a)).statusCode, 404);
   });

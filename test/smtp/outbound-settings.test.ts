@@ -9,7 +9,7 @@ import { runOperation } from '../../src/control/operations.js';
 import { parseControlRequest } from '../../src/control/protocol.js';
 import { formatOutboundResult } from '../../src/cli/outbound-commands.js';
 import { readOutboundSettings, retryDelay, DEFAULT_OUTBOUND_SETTINGS } from '../../src/smtp/outbound/settings.js';
-import { splitTxt, listDkimKeys } from '../../src/smtp/outbound/dkim-keys.js';
+import { ensureDkimKeys, splitTxt, listDkimKeys } from '../../src/smtp/outbound/dkim-keys.js';
 
 test('relay set/show/clear: validated, stored, password never shown', async () => {
   const store = await openMemoryStore();
@@ -33,7 +33,7 @@ test('relay set/show/clear: validated, stored, password never shown', async () =
   await store.close();
 });
 
-test('DKIM: records generated on first show, split into ≤ 255-char strings; rotation keeps the old key listed', async () => {
+test('DKIM: records generated on first show, split into ≤ 255-char strings; rotation waits for the owner, then retires the old key', async () => {
   const store = await openMemoryStore();
   await store.addDomain('mail.test');
   const ctx = { store, running: true };
@@ -49,12 +49,27 @@ test('DKIM: records generated on first show, split into ≤ 255-char strings; ro
 
   await store.putSetting('outbound', { dkim: { ed25519: true } });
   const rotated = await runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel2' });
-  const bySelector = Object.fromEntries(rotated.records.map((r) => [r.selector, r]));
-  assert.equal(bySelector.letterbox?.active, false, 'old key retired but still listed');
-  assert.equal(bySelector.sel2?.active, true);
+  let bySelector = Object.fromEntries(rotated.records.map((r) => [r.selector, r]));
+  assert.equal(bySelector.letterbox?.state, 'active', 'the old key keeps signing while the new one waits');
+  assert.equal(bySelector.sel2?.state, 'pending');
+  assert.equal(bySelector.sel2?.active, false);
   assert.equal(bySelector['sel2-ed']?.algorithm, 'ed25519');
   assert.match(bySelector['sel2-ed']!.txt.join(''), /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/);
+  assert.match(formatOutboundResult({ op: 'dkim.rotate', domain: 'mail.test' }, rotated), /; mail\.test rsa waiting: publish this record, then run letterbox dkim activate\nsel2\._domainkey\.mail\.test\. IN TXT/);
+  await assert.rejects(runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel3' }), /already waiting/);
+  const signing = async () => (await ensureDkimKeys(store, 'mail.test', (await readOutboundSettings(store)).dkim)).map((k) => k.selector).sort();
+  assert.deepEqual(await signing(), ['letterbox', 'letterbox-ed'], 'outgoing mail is still signed with the published keys');
+  const activated = await runOperation(ctx, { op: 'dkim.activate', domain: 'mail.test' });
+  bySelector = Object.fromEntries(activated.records.map((r) => [r.selector, r]));
+  assert.equal(bySelector.letterbox?.state, 'retired', 'old key retired but still listed');
+  assert.equal(bySelector.sel2?.state, 'active');
+  assert.equal(bySelector['sel2-ed']?.state, 'active');
+  assert.deepEqual(await signing(), ['sel2', 'sel2-ed']);
+  await assert.rejects(runOperation(ctx, { op: 'dkim.activate', domain: 'mail.test' }), /no new DKIM key is waiting/);
   await assert.rejects(runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel2' }), /already used/);
+  await assert.rejects(runOperation(ctx, { op: 'dkim.remove', domain: 'mail.test', selector: 'sel2' }), /in use/);
+  const removed = await runOperation(ctx, { op: 'dkim.remove', domain: 'mail.test', selector: 'letterbox' });
+  assert.deepEqual(removed.records.map((r) => r.selector).sort(), ['letterbox-ed', 'sel2', 'sel2-ed'], 'only the removed key is gone');
   await assert.rejects(runOperation(ctx, { op: 'dkim.show', domain: 'other.test' }), /not a local domain/);
   assert.equal((await listDkimKeys(store, 'mail.test')).filter((k) => k.active).length, 2);
   await store.close();

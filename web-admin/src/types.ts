@@ -73,6 +73,7 @@ export interface DkimRecord {
   selector: string;
   algorithm: string;
   active: boolean;
+  state: 'active' | 'pending' | 'retired';
   name: string;
   txt: string[];
 }

@@ -6,10 +6,13 @@ import type { MailStore } from '../../store/types.js';
 /**
  * DKIM keys per domain (RFC 6376, Ed25519 per RFC 8463), generated on the box
  * and kept in the store as the settings document `dkim`. Each domain has one
- * active key per algorithm (used for signing) and any number of retired keys:
- * rotation makes a new key under a new selector and retires the old one, which
- * stays listed (and must stay published in DNS) until the owner removes it, so
- * mail signed just before the rotation still verifies.
+ * active key per algorithm (used for signing) and any number of retired keys.
+ * Rotation is two steps, so that no mail is signed with a key receivers cannot
+ * find yet: `rotateDkimKeys` makes a new key under a new selector that only
+ * waits (pending) while the owner publishes its record; `activateDkimKeys`
+ * then makes it sign and retires the old one. A retired key stays listed (and
+ * must stay published in DNS for a few days, so mail signed just before the
+ * switch still verifies) until the owner removes it with `removeDkimKey`.
  */
 
 export type DkimAlgorithm = 'rsa' | 'ed25519';
@@ -23,6 +26,8 @@ export interface DkimKey {
   publicKey: string;
   createdAt: number;
   active: boolean;
+  /** Made by rotation and waiting for its DNS record; never signs until `activateDkimKeys`. */
+  pending?: boolean;
 }
 
 export interface DkimDocument {
@@ -104,32 +109,36 @@ function uniqueSelector(keys: DkimKey[], base: string): string {
   for (let n = 2; ; n++) if (!keys.some((k) => k.selector === `${base}${n}`)) return `${base}${n}`;
 }
 
-/** Every key of a domain (active and retired), oldest first. */
+/** Every key of a domain (active, pending and retired), oldest first. */
 export async function listDkimKeys(store: MailStore, domain: string): Promise<DkimKey[]> {
   return (await loadDoc(store)).domains[domain.toLowerCase()] ?? [];
 }
 
 /**
- * The selector and public key (PEM) of the domain's active RSA signing key, as
- * the DNS self-check compares them with DNS; undefined before the first key exists.
+ * The selector and public key (PEM) of the domain's active RSA signing key (or,
+ * with `which = 'pending'`, of the one waiting to replace it), as the DNS
+ * self-check compares them with DNS; undefined when there is no such key.
  */
-export async function activeDkimPublicKey(store: MailStore, domain: string): Promise<{ selector: string; publicKeyPem: string } | undefined> {
-  const rsa = (await listDkimKeys(store, domain)).find((k) => k.active && k.algorithm === 'rsa');
+export async function activeDkimPublicKey(store: MailStore, domain: string, which: 'active' | 'pending' = 'active'): Promise<{ selector: string; publicKeyPem: string } | undefined> {
+  const rsa = (await listDkimKeys(store, domain)).find((k) => k.algorithm === 'rsa' && (which === 'active' ? k.active : k.pending === true));
   if (!rsa) return undefined;
   const lines = (rsa.publicKey.match(/.{1,64}/g) ?? []).join('\n');
   return { selector: rsa.selector, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${lines}\n-----END PUBLIC KEY-----\n` };
 }
 
 /**
- * Makes a new active key for each algorithm in use under `selector` (default:
- * the base selector with today's date) and retires the previous ones; they
- * stay listed until `removeDkimKey`. Fails `exists` when the selector is taken.
+ * Makes a new pending key for each algorithm in use under `selector` (default:
+ * the base selector with today's date). The active keys keep signing until
+ * `activateDkimKeys`. Fails `exists` when the selector is taken or a new key
+ * is already waiting, `invalid` for a selector that is not a DNS label.
  */
 export function rotateDkimKeys(store: MailStore, domain: string, settings: { selector: string; ed25519: boolean }, selector?: string, now = Date.now()): Promise<DkimKey[]> {
   const d = domain.toLowerCase();
   return update(async () => {
     const doc = await loadDoc(store);
     const keys = doc.domains[d] ?? [];
+    const waiting = keys.find((k) => k.pending);
+    if (waiting) throw new MailError('exists', `a new DKIM key (${waiting.selector}) is already waiting for ${d}: start signing with it, or remove it first`);
     const base = selector ?? `${settings.selector}-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}`;
     if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(base)) throw new MailError('invalid', `selector "${base}" must be a DNS label`);
     const algorithms = new Set<DkimAlgorithm>(['rsa', ...(settings.ed25519 || keys.some((k) => k.active && k.algorithm === 'ed25519') ? (['ed25519'] as const) : [])]);
@@ -137,16 +146,38 @@ export function rotateDkimKeys(store: MailStore, domain: string, settings: { sel
     for (const algorithm of algorithms) {
       const name = algorithm === 'rsa' ? base : `${base}-ed`;
       if (keys.some((k) => k.selector === name)) throw new MailError('exists', `selector ${name} is already used for ${d}`);
-      fresh.push(await newDkimKey(name, algorithm, now));
+      fresh.push({ ...(await newDkimKey(name, algorithm, now)), active: false, pending: true });
     }
-    for (const k of keys) if (algorithms.has(k.algorithm)) k.active = false;
     doc.domains[d] = [...keys, ...fresh];
     await store.putSetting(DKIM_SETTINGS_NAME, doc);
     return fresh;
   });
 }
 
-/** Deletes a retired key (after its DNS record was removed). Fails `notFound`, or `inUse` for an active key. */
+/**
+ * Makes the pending keys sign and retires the keys they replace (same
+ * algorithm); the retired ones stay listed. The caller has made sure the new
+ * records are published. Fails `notFound` when no new key is waiting.
+ */
+export function activateDkimKeys(store: MailStore, domain: string): Promise<DkimKey[]> {
+  const d = domain.toLowerCase();
+  return update(async () => {
+    const doc = await loadDoc(store);
+    const keys = doc.domains[d] ?? [];
+    const fresh = keys.filter((k) => k.pending);
+    if (fresh.length === 0) throw new MailError('notFound', `no new DKIM key is waiting for ${d}; make one first`);
+    const algorithms = new Set(fresh.map((k) => k.algorithm));
+    for (const k of keys) if (k.active && algorithms.has(k.algorithm)) k.active = false;
+    for (const k of fresh) {
+      k.active = true;
+      delete k.pending;
+    }
+    await store.putSetting(DKIM_SETTINGS_NAME, doc);
+    return fresh;
+  });
+}
+
+/** Deletes a retired or pending key (after its DNS record was removed). Fails `notFound`, or `inUse` for an active key. */
 export function removeDkimKey(store: MailStore, domain: string, selector: string): Promise<void> {
   const d = domain.toLowerCase();
   return update(async () => {

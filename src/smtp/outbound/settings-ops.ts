@@ -1,6 +1,6 @@
 import { MailError } from '../../errors.js';
 import type { MailStore } from '../../store/types.js';
-import { dkimTxtValue, ensureDkimKeys, listDkimKeys, rotateDkimKeys, splitTxt } from './dkim-keys.js';
+import { activateDkimKeys, dkimTxtValue, ensureDkimKeys, listDkimKeys, removeDkimKey, rotateDkimKeys, splitTxt } from './dkim-keys.js';
 import { OUTBOUND_SETTINGS_NAME, readOutboundSettings, validateSmarthost, type SmarthostConfig, type StoredOutboundSettings } from './settings.js';
 
 /**
@@ -77,7 +77,10 @@ export interface DkimRecord {
   domain: string;
   selector: string;
   algorithm: string;
+  /** True for the key that signs (same as `state === 'active'`; kept for API clients). */
   active: boolean;
+  /** `active` signs; `pending` waits for its record to be published; `retired` signed before and may be removed. */
+  state: 'active' | 'pending' | 'retired';
   /** DNS name of the TXT record. */
   name: string;
   /** The TXT value in ≤ 255-character strings. */
@@ -93,17 +96,41 @@ export async function showDkim(store: MailStore, domain?: string): Promise<DkimR
     if (!store.isLocalDomain(d)) throw new MailError('notFound', `${d} is not a local domain`);
     await ensureDkimKeys(store, d, settings.dkim);
     for (const k of await listDkimKeys(store, d)) {
-      out.push({ domain: d, selector: k.selector, algorithm: k.algorithm, active: k.active, name: `${k.selector}._domainkey.${d}`, txt: splitTxt(dkimTxtValue(k)) });
+      const state = k.active ? 'active' : k.pending ? 'pending' : 'retired';
+      out.push({ domain: d, selector: k.selector, algorithm: k.algorithm, active: k.active, state, name: `${k.selector}._domainkey.${d}`, txt: splitTxt(dkimTxtValue(k)) });
     }
   }
   return out;
 }
 
-/** New key(s) for `domain`; the old ones are retired but still listed. Fails `notFound`, `exists`, `invalid`. */
-export async function rotateDkim(store: MailStore, domain: string, selector?: string): Promise<DkimRecord[]> {
+function localDomain(store: MailStore, domain: string): string {
   const d = domain.trim().toLowerCase();
   if (!store.isLocalDomain(d)) throw new MailError('notFound', `${d} is not a local domain`);
+  return d;
+}
+
+/**
+ * New key(s) for `domain`, waiting (`pending`) while the owner publishes their
+ * records; the current keys keep signing. Fails `notFound`, `exists`, `invalid`.
+ */
+export async function rotateDkim(store: MailStore, domain: string, selector?: string): Promise<DkimRecord[]> {
+  const d = localDomain(store, domain);
   const settings = await readOutboundSettings(store);
+  await ensureDkimKeys(store, d, settings.dkim);
   await rotateDkimKeys(store, d, settings.dkim, selector);
+  return showDkim(store, d);
+}
+
+/** The waiting key(s) start signing; the ones they replace are retired. Fails `notFound` (domain, or no key waiting). */
+export async function activateDkim(store: MailStore, domain: string): Promise<DkimRecord[]> {
+  const d = localDomain(store, domain);
+  await activateDkimKeys(store, d);
+  return showDkim(store, d);
+}
+
+/** Removes a retired or waiting key. Fails `notFound`, or `inUse` for the key that signs. */
+export async function removeDkim(store: MailStore, domain: string, selector: string): Promise<DkimRecord[]> {
+  const d = localDomain(store, domain);
+  await removeDkimKey(store, d, selector);
   return showDkim(store, d);
 }

@@ -63,11 +63,16 @@ async function domainDetail(el: HTMLElement, domain: string): Promise<void> {
   replace(el, section(`DNS for ${domain}`, close, h('p', null, 'Create these records at the company that hosts your domain\'s DNS. Required ones first; then run the DNS check to confirm.'), line, dkim, records));
   const keyButton = h('button', { type: 'button', class: 'small' }, 'Show DKIM key');
   dkim.append(keyButton);
-  const loadDkim = async (path: string, method: 'GET' | 'POST'): Promise<void> => {
-    // The first call generates the key on the box (about a second on a Pi): show progress.
-    await withProgress(keyButton, method === 'POST' ? 'Generating a new key' : 'Loading DKIM key (generated on first use)', async () => {
-      const r = method === 'POST' ? await post<{ records: DkimRecord[] }>(path, {}) : await get<{ records: DkimRecord[] }>(path);
-      replace(dkim, dkimView(domain, r.records, () => void loadDkim(`/api/domains/${seg(domain)}/dkim/rotate`, 'POST')));
+  const base = `/api/domains/${seg(domain)}/dkim`;
+  // Every DKIM action answers with the domain's keys; the records list changes with them.
+  const loadDkim = async (button: HTMLButtonElement, label: string, call: () => Promise<{ records: DkimRecord[] }>): Promise<void> => {
+    await withProgress(button, label, async () => {
+      const r = await call();
+      replace(dkim, dkimView(domain, r.records, {
+        rotate: (b) => void loadDkim(b, 'Generating a new key', () => post(`${base}/rotate`, {})),
+        activate: (b) => void loadDkim(b, 'Switching keys', () => post(`${base}/activate`, {})),
+        remove: (b, selector) => void loadDkim(b, 'Removing', () => del(`${base}/${seg(selector)}`)),
+      }));
       await loadRecords();
     }, line);
   };
@@ -75,30 +80,75 @@ async function domainDetail(el: HTMLElement, domain: string): Promise<void> {
     const r = await get<DomainRecords>(`/api/domains/${seg(domain)}/records`);
     replace(records, recordsView(r));
   };
-  keyButton.addEventListener('click', () => void loadDkim(`/api/domains/${seg(domain)}/dkim`, 'GET'));
+  // The first call generates the key on the box (about a second on a Pi): show progress.
+  const show = (): Promise<void> => loadDkim(keyButton, 'Loading DKIM key (generated on first use)', () => get(base));
+  keyButton.addEventListener('click', () => void show());
   try {
     await loadRecords();
-    void loadDkim(`/api/domains/${seg(domain)}/dkim`, 'GET');
+    void show();
   } catch (err) {
     say(line, errorText(err), 'error');
     if (/not found/i.test(errorText(err))) go('/domains');
   }
 }
 
-function dkimView(domain: string, recs: DkimRecord[], rotate: () => void): HTMLElement {
-  const rot = h('button', { type: 'button', class: 'small' }, 'New key');
-  rot.addEventListener('click', () => {
-    void confirmDialog(`Make a new DKIM key for ${domain}? Publish its record before the old one is removed, or recipients will reject signed mail for a while.`, 'New key').then((yes) => {
-      if (yes) rotate();
+interface DkimActions {
+  rotate(button: HTMLButtonElement): void;
+  activate(button: HTMLButtonElement): void;
+  remove(button: HTMLButtonElement, selector: string): void;
+}
+
+const DKIM_STATE = {
+  active: ['signing', 'ok'],
+  pending: ['waiting for DNS', 'warn'],
+  retired: ['retired', 'muted'],
+} as const;
+
+/**
+ * The domain's DKIM keys. A new key only waits (it never signs) until the
+ * owner has published its record and presses "Start signing with the new
+ * key", so no mail leaves signed with a key receivers cannot find.
+ */
+function dkimView(domain: string, recs: DkimRecord[], act: DkimActions): HTMLElement {
+  const waiting = recs.filter((r) => r.state === 'pending');
+  const actions = h('p');
+  if (waiting.length === 0) {
+    const rot = h('button', { type: 'button', class: 'small' }, 'New key');
+    rot.addEventListener('click', () => {
+      void confirmDialog(`Make a new DKIM key for ${domain}? It will wait, and the current key keeps signing, until you have published the new record and press "Start signing with the new key".`, 'New key').then((yes) => {
+        if (yes) act.rotate(rot);
+      });
     });
-  });
+    actions.append(rot);
+  } else {
+    const names = waiting.map((r) => r.name).join(', ');
+    const go = h('button', { type: 'button', class: 'small' }, 'Start signing with the new key');
+    go.addEventListener('click', () => {
+      void confirmDialog(`Is ${names} published at your DNS host? Run the DNS check to be sure: mail signed with a key receivers cannot find fails DKIM.`, 'Start signing').then((yes) => {
+        if (yes) act.activate(go);
+      });
+    });
+    actions.append(h('span', null, `New key waiting: publish ${names}, then `), go);
+  }
+  const removeButton = (r: DkimRecord): HTMLElement | string => {
+    if (r.state === 'active') return '';
+    const b = h('button', { type: 'button', class: 'small' }, 'Remove');
+    b.addEventListener('click', () => {
+      const why = r.state === 'retired' ? 'Remove it once mail signed with it has been delivered (a few days after the switch), then delete its record at your DNS host.' : 'The new key has not signed anything.';
+      void confirmDialog(`Remove the DKIM key ${r.selector}? ${why}`, 'Remove').then((yes) => {
+        if (yes) act.remove(b, r.selector);
+      });
+    });
+    return b;
+  };
   return h('div', { class: 'dkim' }, h('h3', null, 'DKIM signing key'), table<DkimRecord>([
     { head: 'Selector', cell: (r) => h('code', null, r.selector) },
     { head: 'Algorithm', cell: (r) => r.algorithm },
-    { head: 'State', cell: (r) => badge(r.active ? 'signing' : 'retired', r.active ? 'ok' : 'warn') },
+    { head: 'State', cell: (r) => badge(DKIM_STATE[r.state][0], DKIM_STATE[r.state][1]) },
     { head: 'Record name', cell: (r) => h('code', { class: 'wrap' }, r.name) },
     { head: 'Copy', cell: (r) => copyButton(() => r.txt.join(''), `DKIM record for selector ${r.selector}`) },
-  ], recs, 'No DKIM key yet.'), rot);
+    { head: '', cell: (r) => removeButton(r) },
+  ], recs, 'No DKIM key yet.'), actions);
 }
 
 function recordsView(r: DomainRecords): HTMLElement {
