@@ -84,7 +84,23 @@ export function leafProblem(
   if (!sameKeys(sanKeysFromText(leaf.x509.subjectAltName), sanKeys(names))) return 'names or addresses changed';
   if (expiresWithin(leaf, nowMs, days)) return 'expires soon';
   if (issuedBeforeClockSync(leaf, nowMs)) return 'was issued before the clock was set';
+  if (!hasAuthorityKeyId(leaf.x509)) return 'lacks the Authority Key Identifier that strict clients (Python 3.13+) require';
   return undefined;
+}
+
+/** DER of the extension OID 2.5.29.35 (authorityKeyIdentifier, RFC 5280 §4.2.1.1). */
+const AKI_OID_DER = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x23]);
+
+/**
+ * True when the certificate carries an Authority Key Identifier. Leaves issued
+ * by early versions lack it; they are reissued once instead of waiting for
+ * their renewal. Our leaves' names hold only host names and addresses, so the
+ * OID's bytes can otherwise only turn up inside the random serial or the
+ * signature (odds of about 1 in 10^9 per certificate; the cost of such a miss
+ * would be one early reissue, never a wrong "present").
+ */
+function hasAuthorityKeyId(x509: X509Certificate): boolean {
+  return x509.raw.includes(AKI_OID_DER);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { openCertificates, type LocalCertificateStore } from '../../src/tls/certificate-store.js';
@@ -184,4 +184,29 @@ test('while the clock is unset the check runs every 10 minutes, and reissues onc
   } finally {
     certs.close();
   }
+});
+
+test('a leaf issued without an Authority Key Identifier (early versions) is reissued at the next start', async () => {
+  const dir = join(root.dir, 'no-aki');
+  const first = await openCertificates({ dir, hostname: HOSTNAME, addresses: ADDRESSES });
+  first.close();
+  // Re-sign the same leaf with our CA, minus the extension, as early versions issued it.
+  const forge = (await import('node-forge')).default;
+  const leaf = forge.pki.certificateFromPem(await readFile(join(dir, 'server.crt'), 'utf8'));
+  leaf.setExtensions(leaf.extensions.filter((e: { name?: string }) => e.name !== 'authorityKeyIdentifier'));
+  leaf.sign(forge.pki.privateKeyFromPem(await readFile(join(dir, 'ca.key'), 'utf8')), forge.md.sha256.create());
+  await writeFile(join(dir, 'server.crt'), forge.pki.certificateToPem(leaf));
+  const stripped = await leafOnDisk(dir);
+  assert.doesNotMatch(stripped.toString(), /Authority Key Identifier/i);
+
+  const log = recordingLog();
+  const again = await openCertificates({ dir, hostname: HOSTNAME, addresses: ADDRESSES, log });
+  again.close();
+  const reissued = await leafOnDisk(dir);
+  assert.notEqual(reissued.serialNumber, stripped.serialNumber, 'a new leaf was issued');
+  assert.ok(log.entries.some((e) => /Authority Key Identifier/.test(String((e.obj as { reason?: string } | undefined)?.reason))), 'for that reason');
+  assert.equal(reissued.verify((await caOnDisk(dir)).publicKey), true);
+  const third = await openCertificates({ dir, hostname: HOSTNAME, addresses: ADDRESSES });
+  third.close();
+  assert.equal((await leafOnDisk(dir)).serialNumber, reissued.serialNumber, 'and kept from then on');
 });
