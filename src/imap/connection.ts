@@ -9,13 +9,13 @@
  * Held input is bounded: past `MAX_PENDING_INPUT` the socket is paused.
  * APPEND literals stream into a blob (append-upload.ts) and never sit in memory.
  *
- * The socket itself (writes, BYE, STARTTLS, closing) is connection-transport.ts.
- * Never throws into the event loop: every failure ends this connection only
- * (ARCHITECTURE rule 9).
+ * The socket itself (writes, BYE, STARTTLS, closing) is connection-transport.ts;
+ * the watch on the selected mailbox is in view-output.ts. Never throws into
+ * the event loop: every failure ends this connection only (ARCHITECTURE rule 9).
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { AccountStore, ChangeEvent } from '../store/types.js';
+import type { AccountStore } from '../store/types.js';
 import { capabilityList } from './capabilities.js';
 import { ConnectionTransport } from './connection-transport.js';
 import { dispatch } from './dispatch.js';
@@ -27,7 +27,7 @@ import { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } f
 import { parseCommand } from './protocol/parser.js';
 import type { ParseError } from './protocol/types.js';
 import type { CommandContext, ImapServices, SessionState } from './session.js';
-import { writeViewUpdate } from './view-output.js';
+import { SelectedMailboxWatch } from './view-output.js';
 import { statusLine } from './wire.js';
 
 /** Unread pipelined input held before the socket is paused. */
@@ -53,9 +53,7 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
   private waiter: ((frame: CommandFrame | null) => void) | null = null;
   private upload: AppendUpload | null = null;
   private badCommands = 0;
-  private viewDirty = false;
-  private readonly watchers = new Set<() => void>();
-  private offChange: (() => void) | null = null;
+  private readonly mailboxWatch = new SelectedMailboxWatch();
   /** Login timeout before login, autologout (inactivity) after; refreshed by client input. */
   private timer: NodeJS.Timeout;
   private loggedInUser: string | null = null;
@@ -251,7 +249,7 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.onTimeout(), this.services.limits.autologoutMs);
     this.timer.unref();
-    this.offChange = this.services.store.onChange((c) => this.onStoreChange(c));
+    this.mailboxWatch.listen(this.services.store, () => (this.state.kind === 'selected' ? this.state.view : null));
     this.options.onLogin?.(this);
     return true;
   }
@@ -260,7 +258,7 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
     const s = this.state;
     if (s.kind !== 'authenticated' && s.kind !== 'selected') throw new Error('select needs an authenticated session');
     this.state = { kind: 'selected', user: s.user, account: s.account, view };
-    this.viewDirty = true;
+    this.mailboxWatch.markChanged();
   }
 
   unselect(): void {
@@ -274,37 +272,22 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
 
   async syncView(allowExpunge: boolean): Promise<void> {
     const s = this.state;
-    if (s.kind !== 'selected') return;
-    if (this.viewDirty) {
-      this.viewDirty = false;
-      await s.view.refresh();
-    }
-    await writeViewUpdate(this, s.view.takeUpdate({ allowExpunge, qresync: this.enabled.has('QRESYNC') }));
+    if (s.kind === 'selected') await this.mailboxWatch.sync(this, s.view, allowExpunge);
   }
 
   touchView(): void {
-    this.viewDirty = true;
+    this.mailboxWatch.markChanged();
   }
 
   watchView(cb: () => void): () => void {
-    this.watchers.add(cb);
-    return () => this.watchers.delete(cb);
-  }
-
-  private onStoreChange(change: ChangeEvent): void {
-    const s = this.state;
-    if (s.kind !== 'selected' || change.mailboxId !== s.view.mailboxId) return;
-    if (change.mailbox !== s.view.name) s.view.noteRenamed(change.mailbox);
-    this.viewDirty = true;
-    for (const cb of this.watchers) cb();
+    return this.mailboxWatch.watch(cb);
   }
 
   // ── closing ───────────────────────────────────────────────────────────
 
   protected override onClosed(): void {
     clearTimeout(this.timer);
-    this.offChange?.();
-    this.offChange = null;
+    this.mailboxWatch.stop();
     const w = this.waiter;
     this.waiter = null;
     w?.(null);
