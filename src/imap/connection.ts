@@ -19,11 +19,11 @@ import type { AccountStore } from '../store/types.js';
 import { capabilityList } from './capabilities.js';
 import { ConnectionTransport } from './connection-transport.js';
 import { dispatch } from './dispatch.js';
+import { framerLimitsOf, parserOptionsOf } from './limits.js';
 import { AppendUpload } from './append-upload.js';
 import type { MailboxView } from './mailbox-view.js';
 import { CommandFramer } from './protocol/framer.js';
 import type { CommandFrame, FrameError, FramerEvent } from './protocol/framer-events.js';
-import { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } from './protocol/parse-common.js';
 import { parseCommand } from './protocol/parser.js';
 import type { ParseError } from './protocol/types.js';
 import type { CommandContext, ImapServices, SessionState } from './session.js';
@@ -81,16 +81,9 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
   }
 
   private newFramer(): CommandFramer {
-    const l = this.services.limits;
-    const framer = new CommandFramer({ maxCommandBytesPreAuth: l.maxLineBytesPreAuth, maxCommandBytes: l.maxLineBytes, maxAppendBytes: l.maxMessageBytes, maxNonSyncLiteralBytes: null });
+    const framer = new CommandFramer(framerLimitsOf(this.services.limits));
     framer.setAuthenticated(this.state.kind === 'authenticated' || this.state.kind === 'selected');
     return framer;
-  }
-
-  private parserOptions(): ParserOptions {
-    if (this.state.kind === 'notAuthenticated') return { ...PRE_AUTH_PARSER_OPTIONS, maxListDepth: this.services.limits.maxNestingPreAuth };
-    const n = this.services.limits.maxNesting;
-    return { ...DEFAULT_PARSER_OPTIONS, maxListDepth: n, maxSearchDepth: n, maxSectionDepth: n };
   }
 
   protected override onInput(chunk: Buffer): void {
@@ -179,7 +172,7 @@ export class ImapConnection extends ConnectionTransport implements CommandContex
   }
 
   private async execute(frame: CommandFrame): Promise<void> {
-    const parsed = parseCommand(frame, this.parserOptions());
+    const parsed = parseCommand(frame, parserOptionsOf(this.services.limits, this.state.kind !== 'notAuthenticated'));
     if (!parsed.ok) {
       await this.respondParseError(parsed.error);
       return;
