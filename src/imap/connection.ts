@@ -1,6 +1,6 @@
 /**
- * One IMAP client connection: the socket, the framer, the session state and
- * the moments at which mailbox changes are told to the client.
+ * One IMAP client connection: the framer, the session state and the moments
+ * at which mailbox changes are told to the client.
  *
  * Input flows socket → framer (codec) → one command at a time. Pipelined
  * commands wait in the framer until the running one completes (RFC 3501
@@ -9,31 +9,29 @@
  * Held input is bounded: past `MAX_PENDING_INPUT` the socket is paused.
  * APPEND literals stream into a blob (append-upload.ts) and never sit in memory.
  *
- * Owns its socket: it writes the BYE, ends or destroys it, and reports
- * `closed` once. Never throws into the event loop: every failure ends this
- * connection only (ARCHITECTURE rule 9).
+ * The socket itself (writes, BYE, STARTTLS, closing) is connection-transport.ts;
+ * the watch on the selected mailbox is in view-output.ts. Never throws into
+ * the event loop: every failure ends this connection only (ARCHITECTURE rule 9).
  */
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { AccountStore, ChangeEvent } from '../store/types.js';
-import { upgradeToTls } from '../tls/index.js';
+import type { AccountStore } from '../store/types.js';
 import { capabilityList } from './capabilities.js';
+import { ConnectionTransport } from './connection-transport.js';
 import { dispatch } from './dispatch.js';
+import { framerLimitsOf, parserOptionsOf } from './limits.js';
 import { AppendUpload } from './append-upload.js';
 import type { MailboxView } from './mailbox-view.js';
-import { CommandFramer, type CommandFrame, type FrameError, type FramerEvent } from './protocol/framer.js';
-import { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } from './protocol/parse-common.js';
+import { CommandFramer } from './protocol/framer.js';
+import type { CommandFrame, FrameError, FramerEvent } from './protocol/framer-events.js';
 import { parseCommand } from './protocol/parser.js';
 import type { ParseError } from './protocol/types.js';
 import type { CommandContext, ImapServices, SessionState } from './session.js';
-import { writeViewUpdate } from './view-output.js';
+import { SelectedMailboxWatch } from './view-output.js';
 import { statusLine } from './wire.js';
 
 /** Unread pipelined input held before the socket is paused. */
 const MAX_PENDING_INPUT = 128 * 1024;
-/** After BYE, how long the client gets to close its side before the socket is destroyed. */
-const LINGER_MS = 2000;
 
 /** Connection options from the server. */
 export interface ConnectionOptions {
@@ -44,23 +42,18 @@ export interface ConnectionOptions {
   onLogin?: (conn: ImapConnection) => void;
 }
 
-export class ImapConnection implements CommandContext {
+/** One client's session over its socket: the command pump and the CommandContext handlers see. */
+export class ImapConnection extends ConnectionTransport implements CommandContext {
   state: SessionState = { kind: 'notAuthenticated' };
-  tls: boolean;
-  readonly remote: string;
   readonly enabled = new Set<string>();
   savedUids: number[] = [];
-  private socket: Socket;
   private framer: CommandFramer;
   private running = false;
   private pumping = false;
-  private closed = false;
   private waiter: ((frame: CommandFrame | null) => void) | null = null;
   private upload: AppendUpload | null = null;
   private badCommands = 0;
-  private viewDirty = false;
-  private readonly watchers = new Set<() => void>();
-  private offChange: (() => void) | null = null;
+  private readonly mailboxWatch = new SelectedMailboxWatch();
   /** Login timeout before login, autologout (inactivity) after; refreshed by client input. */
   private timer: NodeJS.Timeout;
   private loggedInUser: string | null = null;
@@ -68,18 +61,13 @@ export class ImapConnection implements CommandContext {
   constructor(
     socket: Socket,
     readonly services: ImapServices,
-    readonly log: Logger,
+    log: Logger,
     private readonly options: ConnectionOptions,
   ) {
-    this.socket = socket;
-    this.tls = options.tls;
-    this.remote = socket.remoteAddress ?? 'unknown';
+    super(socket, log, options.tls, services.certs);
     this.framer = this.newFramer();
     this.timer = setTimeout(() => this.onTimeout(), services.limits.loginTimeoutMs);
     this.timer.unref();
-    this.listen(socket);
-    socket.on('close', () => this.onSocketClosed());
-    socket.on('error', (err) => this.log.debug({ err: { message: err.message } }, 'imap socket error'));
   }
 
   /** The user logged in on this connection (for the server's per-user counts). */
@@ -92,36 +80,25 @@ export class ImapConnection implements CommandContext {
     void this.write(`* OK [CAPABILITY ${this.capabilities()}] ${this.services.hostname} Letterbox IMAP ready\r\n`);
   }
 
-  /** Server-initiated end (shutdown, connection caps): BYE, then close. */
-  bye(text: string): void {
-    if (this.closed) return;
-    this.socket.write(statusLine('*', 'BYE', text));
-    this.end();
-  }
-
   private newFramer(): CommandFramer {
-    const l = this.services.limits;
-    const framer = new CommandFramer({ maxCommandBytesPreAuth: l.maxLineBytesPreAuth, maxCommandBytes: l.maxLineBytes, maxAppendBytes: l.maxMessageBytes, maxNonSyncLiteralBytes: null });
+    const framer = new CommandFramer(framerLimitsOf(this.services.limits));
     framer.setAuthenticated(this.state.kind === 'authenticated' || this.state.kind === 'selected');
     return framer;
   }
 
-  private parserOptions(): ParserOptions {
-    if (this.state.kind === 'notAuthenticated') return { ...PRE_AUTH_PARSER_OPTIONS, maxListDepth: this.services.limits.maxNestingPreAuth };
-    const n = this.services.limits.maxNesting;
-    return { ...DEFAULT_PARSER_OPTIONS, maxListDepth: n, maxSearchDepth: n, maxSectionDepth: n };
-  }
-
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.closed) return;
+  protected override onInput(chunk: Buffer): void {
     if (this.state.kind !== 'notAuthenticated') this.timer.refresh();
     this.framer.push(chunk);
     if (this.framer.bufferedBytes() > MAX_PENDING_INPUT) this.socket.pause();
     void this.pump();
-  };
+  }
 
-  private listen(socket: Socket): void {
-    socket.on('data', this.onData);
+  protected override discardPendingInput(): void {
+    this.framer.discardInput();
+  }
+
+  protected override restartInput(): void {
+    this.framer = this.newFramer();
   }
 
   private async pump(): Promise<void> {
@@ -195,7 +172,7 @@ export class ImapConnection implements CommandContext {
   }
 
   private async execute(frame: CommandFrame): Promise<void> {
-    const parsed = parseCommand(frame, this.parserOptions());
+    const parsed = parseCommand(frame, parserOptionsOf(this.services.limits, this.state.kind !== 'notAuthenticated'));
     if (!parsed.ok) {
       await this.respondParseError(parsed.error);
       return;
@@ -244,25 +221,6 @@ export class ImapConnection implements CommandContext {
 
   // ── CommandContext ────────────────────────────────────────────────────
 
-  write(data: string | Buffer): Promise<void> {
-    if (this.closed || this.socket.destroyed) return Promise.resolve();
-    const ready = this.socket.write(data);
-    if (ready) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
-  }
-
-  untagged(text: string): Promise<void> {
-    return this.write(`* ${text}\r\n`);
-  }
-
   capabilities(): string {
     return capabilityList({ tls: this.tls, authenticated: this.state.kind !== 'notAuthenticated', appendLimit: this.services.limits.maxMessageBytes });
   }
@@ -275,36 +233,6 @@ export class ImapConnection implements CommandContext {
     });
   }
 
-  /**
-   * RFC 3501 §6.2.1 / RFC 2595 §3.1: the tagged OK goes out in plaintext,
-   * everything the client sent after STARTTLS is dropped (T47), and the
-   * handshake starts in the same tick so no plaintext byte can be read in
-   * between. The session keeps its (not authenticated) state; the framer is
-   * replaced so no partial line survives.
-   */
-  async startTls(tag: string): Promise<void> {
-    const raw = this.socket;
-    raw.off('data', this.onData);
-    this.framer.discardInput();
-    raw.write(statusLine(tag, 'OK', 'Begin TLS negotiation now'));
-    let secure: TLSSocket;
-    try {
-      secure = await upgradeToTls(raw, this.services.certs, this.log);
-    } catch {
-      this.closed = true;
-      return;
-    }
-    if (this.closed) {
-      secure.destroy();
-      return;
-    }
-    this.socket = secure;
-    this.tls = true;
-    this.framer = this.newFramer();
-    secure.on('close', () => this.onSocketClosed());
-    this.listen(secure);
-  }
-
   login(user: string, account: AccountStore): boolean {
     if (!this.services.sessions.tryAdd(user, this.remote)) return false;
     this.loggedInUser = user;
@@ -314,7 +242,7 @@ export class ImapConnection implements CommandContext {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.onTimeout(), this.services.limits.autologoutMs);
     this.timer.unref();
-    this.offChange = this.services.store.onChange((c) => this.onStoreChange(c));
+    this.mailboxWatch.listen(this.services.store, () => (this.state.kind === 'selected' ? this.state.view : null));
     this.options.onLogin?.(this);
     return true;
   }
@@ -323,7 +251,7 @@ export class ImapConnection implements CommandContext {
     const s = this.state;
     if (s.kind !== 'authenticated' && s.kind !== 'selected') throw new Error('select needs an authenticated session');
     this.state = { kind: 'selected', user: s.user, account: s.account, view };
-    this.viewDirty = true;
+    this.mailboxWatch.markChanged();
   }
 
   unselect(): void {
@@ -337,56 +265,22 @@ export class ImapConnection implements CommandContext {
 
   async syncView(allowExpunge: boolean): Promise<void> {
     const s = this.state;
-    if (s.kind !== 'selected') return;
-    if (this.viewDirty) {
-      this.viewDirty = false;
-      await s.view.refresh();
-    }
-    await writeViewUpdate(this, s.view.takeUpdate({ allowExpunge, qresync: this.enabled.has('QRESYNC') }));
+    if (s.kind === 'selected') await this.mailboxWatch.sync(this, s.view, allowExpunge);
   }
 
   touchView(): void {
-    this.viewDirty = true;
+    this.mailboxWatch.markChanged();
   }
 
   watchView(cb: () => void): () => void {
-    this.watchers.add(cb);
-    return () => this.watchers.delete(cb);
-  }
-
-  private onStoreChange(change: ChangeEvent): void {
-    const s = this.state;
-    if (s.kind !== 'selected' || change.mailboxId !== s.view.mailboxId) return;
-    if (change.mailbox !== s.view.name) s.view.noteRenamed(change.mailbox);
-    this.viewDirty = true;
-    for (const cb of this.watchers) cb();
+    return this.mailboxWatch.watch(cb);
   }
 
   // ── closing ───────────────────────────────────────────────────────────
 
-  private end(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.off('data', this.onData);
-    this.socket.end();
-    const socket = this.socket;
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
-    this.cleanup();
-  }
-
-  private onSocketClosed(): void {
-    this.closed = true;
-    this.cleanup();
-  }
-
-  private cleaned = false;
-
-  private cleanup(): void {
-    if (this.cleaned) return;
-    this.cleaned = true;
+  protected override onClosed(): void {
     clearTimeout(this.timer);
-    this.offChange?.();
-    this.offChange = null;
+    this.mailboxWatch.stop();
     const w = this.waiter;
     this.waiter = null;
     w?.(null);
@@ -394,10 +288,5 @@ export class ImapConnection implements CommandContext {
     this.upload = null;
     if (this.loggedInUser) this.services.sessions.remove(this.loggedInUser, this.remote);
     this.options.onClose(this);
-  }
-
-  /** Destroys the socket at once (server close after its grace period). */
-  destroy(): void {
-    this.socket.destroy();
   }
 }

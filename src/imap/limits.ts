@@ -1,3 +1,6 @@
+import type { FramerLimits } from './protocol/framer-events.js';
+import { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } from './protocol/parse-common.js';
+
 /**
  * The IMAP service's limits (ARCHITECTURE rule 9, security-cases appendix 1),
  * with Pi-sized defaults. The composition root may override any field from the
@@ -78,3 +81,18 @@ export const DEFAULT_IMAP_LIMITS: Readonly<ImapLimits> = Object.freeze({
   maxMailboxes: 1000,
   fetchDrainBytes: 256 * 1024,
 });
+
+/**
+ * The command framer's limits for a session (the codec knows nothing of
+ * configuration); the framer itself switches to the post-login ones at login.
+ */
+export function framerLimitsOf(l: ImapLimits): FramerLimits {
+  return { maxCommandBytesPreAuth: l.maxLineBytesPreAuth, maxCommandBytes: l.maxLineBytes, maxAppendBytes: l.maxMessageBytes, maxNonSyncLiteralBytes: null };
+}
+
+/** The command parser's limits before login (`loggedIn` false) or after it. */
+export function parserOptionsOf(l: ImapLimits, loggedIn: boolean): ParserOptions {
+  if (!loggedIn) return { ...PRE_AUTH_PARSER_OPTIONS, maxListDepth: l.maxNestingPreAuth };
+  const n = l.maxNesting;
+  return { ...DEFAULT_PARSER_OPTIONS, maxListDepth: n, maxSearchDepth: n, maxSectionDepth: n };
+}

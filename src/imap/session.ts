@@ -16,7 +16,7 @@ import type { CertificateStore } from '../tls/types.js';
 import type { ImapLimits } from './limits.js';
 import type { MailboxView, RecentRegistry, ViewCache } from './mailbox-view.js';
 import type { HeaderCache } from './search-headers.js';
-import type { CommandFrame } from './protocol/framer.js';
+import type { CommandFrame } from './protocol/framer-events.js';
 import type { CommandOf, ImapCommandName } from './protocol/types.js';
 
 /** The four states of RFC 3501 §3. */

@@ -6,7 +6,7 @@ import { fullPattern, matchPattern, simplifyPattern } from '../../src/imap/list-
 import { checkNewMailboxName, parentsOf } from '../../src/imap/mailbox-rules.js';
 import { DEFAULT_IMAP_LIMITS } from '../../src/imap/limits.js';
 import { decodeBase64, decodeCharset, decodeEncodedWords, decodeQuotedPrintable } from '../../src/imap/search-text.js';
-import { sentDay } from '../../src/imap/search.js';
+import { sentDay } from '../../src/imap/search-evaluator.js';
 import { isMailError } from '../../src/errors.js';
 
 describe('LIST patterns', () => {

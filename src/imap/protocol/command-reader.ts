@@ -5,7 +5,7 @@
  * backtracking beyond peeking one byte. Failures throw ParseFailure, which
  * the parser turns into a tagged BAD or NO.
  */
-import type { CommandFrame } from './framer.js';
+import type { CommandFrame } from './framer-events.js';
 
 /** A refusal while reading a command; `status` and `code` become the response. */
 export class ParseFailure extends Error {

@@ -17,69 +17,10 @@
  * never sits in memory. Every other literal is buffered, but only within the
  * command budget (the line limit counts literal bytes too, as Dovecot does).
  */
-
-/** Size limits; all byte counts. */
-export interface FramerLimits {
-  /** Whole command (lines, CRLFs and non-APPEND literals) before login. Dovecot: 8192. */
-  maxCommandBytesPreAuth: number;
-  /** Same after login. Dovecot: 64 KiB. */
-  maxCommandBytes: number;
-  /** Largest APPEND message literal (APPENDLIMIT, RFC 7889). */
-  maxAppendBytes: number;
-  /**
-   * Largest non-synchronising literal (RFC 7888 LITERAL-: 4096), or null
-   * when LITERAL+ is advertised and `{n+}` has the same limits as `{n}`.
-   */
-  maxNonSyncLiteralBytes: number | null;
-}
-
-/** Pi-sized defaults (security-cases appendix 1), LITERAL+ semantics. */
-export const DEFAULT_FRAMER_LIMITS: Readonly<FramerLimits> = Object.freeze({
-  maxCommandBytesPreAuth: 8192,
-  maxCommandBytes: 65536,
-  maxAppendBytes: 25 * 1024 * 1024,
-  maxNonSyncLiteralBytes: null,
-});
-
-/**
- * One command: `lines[i]` is the text before literal i (without CRLF, its
- * `{n}` announcement included at its end), `literals[i]` the literal bytes;
- * `lines.length === literals.length + 1`.
- */
-export interface CommandFrame {
-  lines: Buffer[];
-  literals: Buffer[];
-}
-
-/** A framing failure. Fatal ones mean: answer `* BYE` and close the connection. */
-export interface FrameError {
-  kind: 'error';
-  tag: string | null;
-  status: 'BAD' | 'NO';
-  code: string | null;
-  message: string;
-  fatal: boolean;
-}
-
-/** What `next()` yields. */
-export type FramerEvent =
-  /** A complete command (also a bare continuation line such as IDLE's DONE or a SASL response). */
-  | { kind: 'command'; frame: CommandFrame }
-  /** A synchronising literal was accepted: send `+ ` now so the client sends it. */
-  | { kind: 'continue' }
-  /**
-   * The message literal of APPEND: `frame` holds everything before it (its
-   * last line ends with the `{n}`). Call acceptAppend() or rejectAppend()
-   * before calling next() again.
-   */
-  | { kind: 'append'; frame: CommandFrame; size: number; synchronizing: boolean }
-  | { kind: 'append-data'; chunk: Uint8Array }
-  /** The message literal and the CRLF after it arrived; the APPEND can complete. */
-  | { kind: 'append-end' }
-  | FrameError;
+import { DEFAULT_FRAMER_LIMITS, type CommandFrame, type FrameError, type FramerEvent, type FramerLimits } from './framer-events.js';
+import { isTag, LineBuffer } from './framer-line.js';
 
 const LF = 0x0a;
-const CR = 0x0d;
 
 type State = 'line' | 'literal' | 'append-decision' | 'append-data' | 'append-tail' | 'discard' | 'discard-line' | 'closed';
 
@@ -94,8 +35,7 @@ export class CommandFramer {
   private readonly chunks: Uint8Array[] = [];
   private headOffset = 0;
   private state: State = 'line';
-  private lineBuf: Buffer = Buffer.allocUnsafe(256);
-  private lineLen = 0;
+  private readonly pendingLine = new LineBuffer();
   private lines: Buffer[] = [];
   private literals: Buffer[] = [];
   private commandBytes = 0;
@@ -125,7 +65,7 @@ export class CommandFramer {
   bufferedBytes(): number {
     let n = -this.headOffset;
     for (const c of this.chunks) n += c.length;
-    return n + this.lineLen + (this.literal?.length ?? 0);
+    return n + this.pendingLine.length + (this.literal?.length ?? 0);
   }
 
   /** Drops all queued, unread input (STARTTLS: plaintext pipelined after the command must not run). */
@@ -218,7 +158,7 @@ export class CommandFramer {
   /** Copies bytes up to LF into the line buffer, within the budget; handles the completed line. */
   private scanLine(head: Uint8Array): FramerEvent | null {
     const start = this.headOffset;
-    let lf = head.indexOf(LF, start);
+    const lf = head.indexOf(LF, start);
     const end = lf < 0 ? head.length : lf;
     const n = end - start;
     this.headOffset = lf < 0 ? end : end + 1;
@@ -227,37 +167,23 @@ export class CommandFramer {
       return null;
     }
     const used = this.state === 'append-tail' ? 0 : this.commandBytes;
-    if (used + this.lineLen + n + (lf < 0 ? 0 : 1) > this.budget()) return this.fatal('Command line too long');
-    this.appendToLine(head.subarray(start, end));
+    if (used + this.pendingLine.length + n + (lf < 0 ? 0 : 1) > this.budget()) return this.fatal('Command line too long');
+    this.pendingLine.append(head.subarray(start, end), this.budget());
     if (lf < 0) return null;
-    lf = this.lineLen;
-    if (lf > 0 && this.lineBuf[lf - 1] === CR) this.lineLen--;
+    this.pendingLine.dropTrailingCR();
     return this.state === 'append-tail' ? this.finishAppendTail() : this.finishLine();
   }
 
-  private appendToLine(bytes: Uint8Array): void {
-    const need = this.lineLen + bytes.length;
-    if (need > this.lineBuf.length) {
-      const grown = Buffer.allocUnsafe(Math.min(Math.max(need, this.lineBuf.length * 2), Math.max(need, this.budget())));
-      this.lineBuf.copy(grown, 0, 0, this.lineLen);
-      this.lineBuf = grown;
-    }
-    this.lineBuf.set(bytes, this.lineLen);
-    this.lineLen = need;
-  }
-
+  /** The completed line, counted against the command budget with its CRLF. */
   private takeLine(): Buffer {
-    const line = Buffer.from(this.lineBuf.subarray(0, this.lineLen));
-    this.commandBytes += this.lineLen + 2;
-    this.lineLen = 0;
-    if (this.lineBuf.length > 4096) this.lineBuf = Buffer.allocUnsafe(256); // give back a long line's memory
-    return line;
+    this.commandBytes += this.pendingLine.length + 2;
+    return this.pendingLine.take();
   }
 
   private finishLine(): FramerEvent | null {
     const first = this.lines.length === 0;
     if (first) this.readTagAndName();
-    const header = parseLiteralHeader(this.lineBuf, this.lineLen);
+    const header = this.pendingLine.literalHeader();
     const line = this.takeLine();
     this.lines.push(line);
     if (!header) {
@@ -286,10 +212,10 @@ export class CommandFramer {
   }
 
   private finishAppendTail(): FramerEvent | null {
-    const tailLen = this.lineLen;
-    const header = parseLiteralHeader(this.lineBuf, this.lineLen);
+    const tailLen = this.pendingLine.length;
+    const header = this.pendingLine.literalHeader();
     const tag = this.tag;
-    this.lineLen = 0;
+    this.pendingLine.clear();
     this.resetCommand();
     if (tailLen === 0) return { kind: 'append-end' };
     // MULTIAPPEND is not offered; a client sending more messages anyway gets BAD.
@@ -306,8 +232,7 @@ export class CommandFramer {
   }
 
   private readTagAndName(): void {
-    const text = this.lineBuf.subarray(0, Math.min(this.lineLen, 200)).toString('latin1');
-    const parts = text.split(' ');
+    const parts = this.pendingLine.head().split(' ');
     this.tag = parts[0] && isTag(parts[0]) ? parts[0] : null;
     this.commandName = (parts[1] ?? '').toUpperCase();
   }
@@ -324,8 +249,7 @@ export class CommandFramer {
     const tag = knownTag ?? this.tag ?? (this.lines.length === 0 ? this.peekTag() : null);
     this.state = 'closed';
     this.chunks.length = 0;
-    this.lineBuf = Buffer.alloc(0);
-    this.lineLen = 0;
+    this.pendingLine.release();
     this.lines = [];
     this.literals = [];
     this.literal = null;
@@ -333,7 +257,7 @@ export class CommandFramer {
   }
 
   private peekTag(): string | null {
-    const text = this.lineBuf.subarray(0, Math.min(this.lineLen, 200)).toString('latin1');
+    const text = this.pendingLine.head();
     const sp = text.indexOf(' ');
     const t = sp < 0 ? '' : text.slice(0, sp);
     return isTag(t) ? t : null;
@@ -345,27 +269,8 @@ export class CommandFramer {
     this.literals = [];
     this.literal = null;
     this.commandBytes = 0;
-    this.lineLen = 0;
+    this.pendingLine.clear();
     this.tag = null;
     this.commandName = '';
   }
-}
-
-/** RFC 3501 tag: 1*<any ASTRING-CHAR except "+">. */
-export function isTag(s: string): boolean {
-  return /^[\x21\x23\x24\x26\x27\x2c-\x5b\x5d-\x7a\x7c\x7e]+$/.test(s);
-}
-
-/** `{123}` or `{123+}` at the end of a line; sizes past 32 bits are reported as Infinity. */
-function parseLiteralHeader(buf: Buffer, len: number): { size: number; sync: boolean; textLength: number } | null {
-  if (len < 3 || buf[len - 1] !== 0x7d) return null;
-  let i = len - 2;
-  const sync = buf[i] !== 0x2b;
-  if (!sync) i--;
-  const digitsEnd = i + 1;
-  while (i >= 0 && (buf[i] as number) >= 0x30 && (buf[i] as number) <= 0x39) i--;
-  if (i < 0 || buf[i] !== 0x7b || i + 1 === digitsEnd) return null;
-  const digits = buf.subarray(i + 1, digitsEnd).toString('latin1');
-  const value = digits.length > 10 ? Infinity : Number(digits);
-  return { size: value > 4294967295 ? Infinity : value, sync, textLength: len - i };
 }

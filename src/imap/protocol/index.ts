@@ -6,7 +6,9 @@
  * or config.
  */
 export type * from './types.js';
-export { CommandFramer, DEFAULT_FRAMER_LIMITS, isTag, type CommandFrame, type FrameError, type FramerEvent, type FramerLimits } from './framer.js';
+export { CommandFramer } from './framer.js';
+export { DEFAULT_FRAMER_LIMITS, type CommandFrame, type FrameError, type FramerEvent, type FramerLimits } from './framer-events.js';
+export { isTag } from './framer-line.js';
 export { parseCommand, parseAppendPrefix, frameTag } from './parser.js';
 export { DEFAULT_PARSER_OPTIONS, PRE_AUTH_PARSER_OPTIONS, type ParserOptions } from './parse-common.js';
 export { SEARCH_CHARSETS } from './parse-search.js';

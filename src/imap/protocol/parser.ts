@@ -8,8 +8,8 @@
  * session's state, and every semantic check, is the session's job.
  */
 import { CommandReader, ParseFailure, bad, utf8String } from './command-reader.js';
-import type { CommandFrame } from './framer.js';
-import { isTag } from './framer.js';
+import type { CommandFrame } from './framer-events.js';
+import { isTag } from './framer-line.js';
 import {
   DEFAULT_PARSER_OPTIONS,
   mailboxFromBytes,

@@ -3,7 +3,8 @@
  * a given size and normalise the events so runs with different splits can be
  * compared (APPEND data chunks are joined).
  */
-import { CommandFramer, type FramerLimits } from '../../../src/imap/protocol/framer.js';
+import { CommandFramer } from '../../../src/imap/protocol/framer.js';
+import type { FramerLimits } from '../../../src/imap/protocol/framer-events.js';
 import { parseCommand } from '../../../src/imap/protocol/parser.js';
 import type { ParserOptions } from '../../../src/imap/protocol/parse-common.js';
 import type { ParseResult } from '../../../src/imap/protocol/types.js';
