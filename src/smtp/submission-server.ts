@@ -7,6 +7,7 @@ import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { authenticate } from '../auth/authenticate.js';
+import { authzidAllowed } from '../auth/sasl-plain.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
 import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
@@ -104,11 +105,12 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
       },
 
       // RFC 4954 §4 and RFC 4616 §2: the authorization identity, if given, must be the user itself.
+      // smtp-server decodes the PLAIN base64 itself; the identity rule is the one IMAP and POP3 apply.
       onAuth(auth: SMTPServerAuthentication, session, cb) {
         const authzid = (auth as SMTPServerAuthentication & { authzid?: string }).authzid ?? '';
         const username = auth.username ?? '';
         const password = auth.password ?? '';
-        if (authzid && authzid.toLowerCase() !== username.toLowerCase()) {
+        if (!authzidAllowed(authzid, username)) {
           throttle.recordFailure(session.remoteAddress);
           return cb(r.authFailed());
         }
