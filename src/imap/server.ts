@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AuthThrottle } from '../auth/index.js';
+import { ConnectionCounter } from '../limits/connection-counter.js';
 import { connectionLogger, newConnectionId } from '../log/index.js';
 import type { MailStore } from '../store/types.js';
 import type { LocalCertificateStore } from '../tls/index.js';
@@ -56,29 +57,26 @@ export interface ImapServer {
 
 /** Per-account session counts; see the TSDoc of `ImapLimits` for the caps. */
 class Sessions implements SessionRegistry {
-  private readonly perUser = new Map<string, number>();
-  private readonly perUserIp = new Map<string, number>();
+  private readonly perUser: ConnectionCounter;
+  private readonly perUserIp: ConnectionCounter;
 
-  constructor(private readonly limits: ImapLimits) {}
+  constructor(limits: ImapLimits) {
+    this.perUser = new ConnectionCounter(limits.maxConnectionsPerUser);
+    this.perUserIp = new ConnectionCounter(limits.maxConnectionsPerUserIp);
+  }
 
   tryAdd(user: string, ip: string): boolean {
     const key = `${user}\u0000${ip}`;
-    const u = this.perUser.get(user) ?? 0;
-    const ui = this.perUserIp.get(key) ?? 0;
-    if (u >= this.limits.maxConnectionsPerUser || ui >= this.limits.maxConnectionsPerUserIp) return false;
-    this.perUser.set(user, u + 1);
-    this.perUserIp.set(key, ui + 1);
+    // Both caps are checked before either counts, so a refused login leaves no trace.
+    if (!this.perUser.hasRoom(user) || !this.perUserIp.hasRoom(key)) return false;
+    this.perUser.add(user);
+    this.perUserIp.add(key);
     return true;
   }
 
   remove(user: string, ip: string): void {
-    const key = `${user}\u0000${ip}`;
-    const u = (this.perUser.get(user) ?? 1) - 1;
-    const ui = (this.perUserIp.get(key) ?? 1) - 1;
-    if (u <= 0) this.perUser.delete(user);
-    else this.perUser.set(user, u);
-    if (ui <= 0) this.perUserIp.delete(key);
-    else this.perUserIp.set(key, ui);
+    this.perUser.remove(user);
+    this.perUserIp.remove(`${user}\u0000${ip}`);
   }
 }
 
@@ -172,14 +170,8 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
   };
   const connections = new Set<ImapConnection>();
   /** Connections per IP that have not logged in. */
-  const unauthenticated = new Map<string, number>();
+  const unauthenticated = new ConnectionCounter(limits.maxConnectionsPerIp);
   let closing = false;
-
-  const release = (ip: string): void => {
-    const n = (unauthenticated.get(ip) ?? 1) - 1;
-    if (n <= 0) unauthenticated.delete(ip);
-    else unauthenticated.set(ip, n);
-  };
 
   const accept = (socket: Socket, tls: boolean): void => {
     socket.on('error', () => undefined);
@@ -193,20 +185,19 @@ export function createImapServer(opts: ImapServerOptions): ImapServer {
     };
     if (closing) return refuse('Server shutting down');
     if (connections.size >= limits.maxConnections) return refuse('Too many connections');
-    if ((unauthenticated.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('Too many connections from your address');
-    unauthenticated.set(ip, (unauthenticated.get(ip) ?? 0) + 1);
+    if (!unauthenticated.tryAdd(ip)) return refuse('Too many connections from your address');
     let counted = true;
     const connLog = connectionLogger(log, { svc: 'imap', cid: newConnectionId(), remote: ip });
     const conn = new ImapConnection(socket, services, connLog, {
       tls,
       onClose: (c) => {
         connections.delete(c);
-        if (counted) release(ip);
+        if (counted) unauthenticated.remove(ip);
         counted = false;
       },
       // The per-IP cap is for connections that have not logged in; a login moves the session to the per-account caps.
       onLogin: () => {
-        if (counted) release(ip);
+        if (counted) unauthenticated.remove(ip);
         counted = false;
       },
     });

@@ -3,83 +3,22 @@
  * line at a time. The indexer (mime-indexer.ts) splits bytes into lines; this
  * file decides what each line means — a header line, the blank line ending a
  * header, a boundary delimiter (RFC 2046 §5.1.1), or body — and fills in the
- * MimePart offsets, line counts and header-derived fields.
+ * MimePart offsets, line counts and header-derived fields. Recognising
+ * delimiter lines is boundary-delimiters.ts's job; the frame and line records
+ * are in part-frame.ts.
  */
 import type { MimePart } from './types.js';
 import type { MimeLimits } from './mime-indexer.js';
 import { firstHeaderValues } from './header-fields.js';
 import { describePartHeaders, MIME_FIELD_NAMES } from './part-headers.js';
 import { buildEnvelope, ENVELOPE_FIELD_NAMES } from './envelope.js';
+import { newFrame, newPart, type Frame, type LineInfo } from './part-frame.js';
+import { BoundaryDelimiters, boundaryKey } from './boundary-delimiters.js';
 
-/** RFC 2046 §5.1.1 allows 70; we accept longer ones from sloppy generators, up to this many bytes. */
-const MAX_BOUNDARY = 200;
-/** "--" + boundary + "--": every byte that can matter for recognising a delimiter line. */
-const PREFIX_CAP = MAX_BOUNDARY + 4;
 /** Encodings under which an embedded message's bytes are the message itself (RFC 2046 §5.2.1). */
 const IDENTITY = new Set(['7BIT', '8BIT', 'BINARY']);
 const MIME_NAMES = new Set(MIME_FIELD_NAMES);
 const ROOT_NAMES = new Set([...MIME_FIELD_NAMES, ...ENVELOPE_FIELD_NAMES]);
-
-/** Facts about one complete line, computed by the indexer. */
-export interface LineInfo {
-  /** Absolute offset of the line's first byte. */
-  start: number;
-  /** Bytes before the LF (a CR before the LF included). */
-  len: number;
-  /** Line-ending length: 2 for CRLF, 1 for bare LF, 0 for a last line without one. */
-  eol: 0 | 1 | 2;
-  /** Bytes of content (len without the CR of a CRLF). */
-  contentLen: number;
-  /** LFs before `start`. */
-  lfBefore: number;
-  /** The previous line's eol and content length (its line break belongs to a delimiter on this line). */
-  prevEol: number;
-  prevContentLen: number;
-}
-
-/** One open part. */
-export interface Frame {
-  part: MimePart;
-  /** header: reading its header; leaf: body; message: embedded message open above; multipart states otherwise. */
-  state: 'header' | 'leaf' | 'message' | 'preamble' | 'parts' | 'epilogue';
-  depth: number;
-  rfc822Depth: number;
-  /** The top message or an embedded one (it has an ENVELOPE). */
-  isMessageRoot: boolean;
-  /** A child of multipart/digest: default type message/rfc822. */
-  digestChild: boolean;
-  /** This multipart is multipart/digest. */
-  digest: boolean;
-  /** The multipart's boundary (latin1 view of its bytes) while it is active. */
-  boundaryKey: string | null;
-  lfAtBodyStart: number;
-}
-
-function newPart(path: string, headerStart: number): MimePart {
-  return {
-    path,
-    type: 'text',
-    subtype: 'plain',
-    params: { charset: 'us-ascii' },
-    id: null,
-    description: null,
-    encoding: '7BIT',
-    md5: null,
-    disposition: null,
-    language: null,
-    location: null,
-    headerStart,
-    bodyStart: headerStart,
-    bodyEnd: headerStart,
-    bodyLines: 0,
-    children: [],
-    envelope: null,
-  };
-}
-
-function isBlank(b: number | undefined): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0d;
-}
 
 /** Internal to the indexer; see createMimeIndexer for the contract. */
 export class PartTree {
@@ -89,23 +28,15 @@ export class PartTree {
   private readonly frames: Frame[] = [];
   private readonly root: MimePart;
   private parts = 1;
-  /** Active boundaries -> indices of the frames using them (innermost last). */
-  private readonly boundaries = new Map<string, number[]>();
+  private readonly delimiters = new BoundaryDelimiters();
   private headerChunks: Buffer[] = [];
   private headerLen = 0;
   private headerLineStartLen = 0;
   private headerUsed = 0;
-  private readonly prefix = Buffer.alloc(PREFIX_CAP);
-  private prefixLen = 0;
-  private tailBlank = true;
 
   constructor(private readonly limits: MimeLimits) {
     this.root = newPart('', 0);
-    this.frames.push(this.frame(this.root, 0, 0, true, false));
-  }
-
-  private frame(part: MimePart, depth: number, rfc822Depth: number, isMessageRoot: boolean, digestChild: boolean): Frame {
-    return { part, state: 'header', depth, rfc822Depth, isMessageRoot, digestChild, digest: false, boundaryKey: null, lfAtBodyStart: 0 };
+    this.frames.push(newFrame(this.root, 0, 0, true, false));
   }
 
   private top(): Frame {
@@ -113,30 +44,16 @@ export class PartTree {
   }
 
   retainedBytes(): number {
-    return this.prefix.length + this.headerLen;
+    return this.delimiters.retainedBytes() + this.headerLen;
   }
 
   /**
    * Bytes of the current line: [from, contentEnd) is content, [contentEnd, segEnd)
-   * the LF if the line ends in this segment. Only the line's first PREFIX_CAP
-   * bytes are kept; the rest only matters for "is it all blanks".
+   * the LF if the line ends in this segment. The delimiter matcher sees the
+   * content; a part's header keeps its bytes, within the header budget.
    */
   addSegment(chunk: Uint8Array, from: number, contentEnd: number, segEnd: number, lineStart: number, lfBefore: number): void {
-    let i = from;
-    if (this.prefixLen < PREFIX_CAP && i < contentEnd) {
-      const k = Math.min(PREFIX_CAP - this.prefixLen, contentEnd - i);
-      this.prefix.set(chunk.subarray(i, i + k), this.prefixLen);
-      this.prefixLen += k;
-      i += k;
-    }
-    if (this.tailBlank) {
-      for (; i < contentEnd; i++) {
-        if (!isBlank(chunk[i])) {
-          this.tailBlank = false;
-          break;
-        }
-      }
-    }
+    this.delimiters.scan(chunk, from, contentEnd);
     const top = this.top();
     if (top.state !== 'header' || this.opaque || segEnd === from) return;
     const n = segEnd - from;
@@ -153,8 +70,8 @@ export class PartTree {
 
   /** Called after the last byte of a line (its LF, or the end of the message). */
   onLine(line: LineInfo): void {
-    if (!this.opaque && this.boundaries.size > 0 && this.prefixLen >= 2 && this.prefix[0] === 0x2d && this.prefix[1] === 0x2d) {
-      const hit = this.matchDelimiter();
+    if (!this.opaque) {
+      const hit = this.delimiters.match();
       if (hit) {
         this.delimiter(hit.index, hit.closing, line);
         return;
@@ -168,25 +85,8 @@ export class PartTree {
 
   /** Prepares for the next line. */
   resetLine(): void {
-    this.prefixLen = 0;
-    this.tailBlank = true;
+    this.delimiters.resetLine();
     this.headerLineStartLen = this.headerLen;
-  }
-
-  /**
-   * RFC 2046 §5.1.1: "--" boundary ["--"] then only transport padding. The
-   * innermost matching boundary wins; a line matching an outer boundary also
-   * closes the inner multiparts (§5.1.2).
-   */
-  private matchDelimiter(): { index: number; closing: boolean } | null {
-    if (!this.tailBlank) return null;
-    let end = this.prefixLen;
-    while (end > 2 && isBlank(this.prefix[end - 1])) end--;
-    const s = this.prefix.toString('latin1', 2, end);
-    const open = this.boundaries.get(s)?.at(-1) ?? -1;
-    const close = s.endsWith('--') ? (this.boundaries.get(s.slice(0, -2))?.at(-1) ?? -1) : -1;
-    if (open === -1 && close === -1) return null;
-    return close > open ? { index: close, closing: true } : { index: open, closing: false };
   }
 
   private delimiter(index: number, closing: boolean, line: LineInfo): void {
@@ -226,16 +126,12 @@ export class PartTree {
     const child = newPart(mp.part.path === '' ? String(n) : `${mp.part.path}.${n}`, line.start + line.len + (line.eol > 0 ? 1 : 0));
     mp.part.children.push(child);
     mp.state = 'parts';
-    this.frames.push(this.frame(child, mp.depth + 1, mp.rfc822Depth, false, mp.digest));
+    this.frames.push(newFrame(child, mp.depth + 1, mp.rfc822Depth, false, mp.digest));
   }
 
   private deactivate(f: Frame, index: number): void {
-    if (f.boundaryKey === null || f.state === 'epilogue') return;
-    const list = this.boundaries.get(f.boundaryKey);
-    if (!list) return;
-    const at = list.lastIndexOf(index);
-    if (at !== -1) list.splice(at, 1);
-    if (list.length === 0) this.boundaries.delete(f.boundaryKey);
+    // A closed multipart (epilogue) already gave its boundary up.
+    if (f.boundaryKey !== null && f.state !== 'epilogue') this.delimiters.deactivate(f.boundaryKey, index);
   }
 
   /** Ends the top frame's header at `bodyStart`, using the first `keepLen` pending header bytes. */
@@ -262,9 +158,8 @@ export class PartTree {
   }
 
   private openMultipart(f: Frame): void {
-    const boundary = (f.part.params['boundary'] ?? '').replace(/[ \t]+$/, '');
-    const key = Buffer.from(boundary, 'utf8').toString('latin1');
-    if (key === '' || key.length > MAX_BOUNDARY) return; // no usable boundary: an opaque leaf
+    const key = boundaryKey(f.part.params['boundary']);
+    if (key === null) return; // no usable boundary: an opaque leaf
     if (f.depth + 1 > this.limits.maxDepth) {
       this.truncated = true;
       return;
@@ -272,9 +167,7 @@ export class PartTree {
     f.state = 'preamble';
     f.digest = f.part.subtype === 'digest';
     f.boundaryKey = key;
-    const list = this.boundaries.get(key) ?? [];
-    list.push(this.frames.length - 1);
-    this.boundaries.set(key, list);
+    this.delimiters.activate(key, this.frames.length - 1);
   }
 
   private openMessage(f: Frame): void {
@@ -293,7 +186,7 @@ export class PartTree {
     const child = newPart(path, f.part.bodyStart);
     f.part.children.push(child);
     f.state = 'message';
-    this.frames.push(this.frame(child, f.depth + 1, f.rfc822Depth + 1, true, false));
+    this.frames.push(newFrame(child, f.depth + 1, f.rfc822Depth + 1, true, false));
   }
 
   /** Closes the top frame with its body ending at `end` (clamped to its start). */

@@ -3,6 +3,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { MailStore } from '../store/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
+import { ConnectionCounter } from '../limits/connection-counter.js';
 import { connectionLogger } from '../log/index.js';
 import { createHardenedTlsServer, hardenTlsServer, type LocalCertificateStore } from '../tls/index.js';
 import { DEFAULT_POP3_LIMITS, type Pop3Limits } from './limits.js';
@@ -66,27 +67,24 @@ export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
   const svc = options.implicitTls ? 'pop3s' : 'pop3';
   const log = options.log;
   const open = new Set<Pop3Connection>();
-  const perIp = new Map<string, number>();
+  const perIp = new ConnectionCounter(limits.maxClientsPerIp);
   let closing: Promise<void> | undefined;
 
   const accept = (socket: Socket, secure: boolean): void => {
     const ip = socket.remoteAddress ?? 'unknown';
-    const fromIp = perIp.get(ip) ?? 0;
-    if (closing || open.size >= limits.maxClients || fromIp >= limits.maxClientsPerIp) {
+    // tryAdd last: it counts the connection only when every other check let it in.
+    if (closing || open.size >= limits.maxClients || !perIp.tryAdd(ip)) {
       // RFC 1939 §4 has no busy greeting; a clear -ERR and close is what Dovecot does too.
       socket.on('error', () => undefined);
       socket.end(err('Too many connections, try again later', 'SYS/TEMP'));
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
-    perIp.set(ip, fromIp + 1);
     const conn = new Pop3Connection(socket, secure, ctx, options.certs, connectionLogger(log, { svc, remote: ip }));
     open.add(conn);
     void conn.done.then(() => {
       open.delete(conn);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
+      perIp.remove(ip);
     });
     conn.start();
   };

@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { MailStore } from '../store/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { authenticate } from '../auth/authenticate.js';
+import { decodeSaslPlain } from '../auth/sasl-plain.js';
 import { maskCommand, MASK } from '../log/mask-command.js';
 import type { Pop3Limits } from './limits.js';
 import { CREDENTIAL_KEYWORDS, continuation, err, keywordOf, multiline, ok, parseCommand, type FramedLine, type Pop3Command } from './protocol.js';
 import { Maildrop, type MaildropLocks } from './maildrop.js';
-import { decodeBase64Response, parsePlain } from './sasl-plain.js';
 import { quickRetr, runTransactionCommand } from './transaction.js';
 import { ReadAhead } from './read-ahead.js';
 import type { Pop3Output } from './send-message.js';
@@ -172,10 +172,9 @@ export class Pop3Session {
   /** RFC 5034 §4 with RFC 4616 PLAIN: "*" cancels, bad base64 or shape fails like a wrong password. */
   private async finishPlain(response: string): Promise<SessionAction> {
     if (response === '*') return this.reply(err('Authentication cancelled'));
-    const decoded = decodeBase64Response(response);
-    const creds = decoded ? parsePlain(decoded) : null;
-    if (!creds) return this.reply(err('Invalid SASL PLAIN response', 'AUTH'));
-    return this.login(creds.authcid, creds.password);
+    const plain = decodeSaslPlain(response);
+    if (!plain.ok) return this.reply(err('Invalid SASL PLAIN response', 'AUTH'));
+    return this.login(plain.credentials.authcid, plain.credentials.password);
   }
 
   /** Checks credentials (throttled per IP, shared with SMTP and IMAP), takes the lock, snapshots the INBOX. */

@@ -6,6 +6,7 @@ import type { MailStore } from '../store/types.js';
 import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
+import { ConnectionCounter } from '../limits/connection-counter.js';
 import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replies, replyFor, type SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
@@ -68,7 +69,7 @@ function rewriteHeld(bytes: Buffer, insert: string, drops: Parameters<typeof rew
 export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
   const { store, certs, limits, log } = opts;
   const sessions = new Map<string, SessionState>();
-  const perIp = new Map<string, number>();
+  const perIp = new ConnectionCounter(limits.maxClientsPerIp);
 
   const fail = (cb: (err?: Error | null) => void, reply: SmtpReply) => cb(reply);
 
@@ -84,20 +85,14 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
       ...limitOptions(limits, certs, opts.closeTimeoutMs),
 
       onConnect(session, cb) {
-        const ip = session.remoteAddress;
-        const count = perIp.get(ip) ?? 0;
-        if (count >= limits.maxClientsPerIp) return fail(cb, replies.tooManyFromIp());
-        perIp.set(ip, count + 1);
+        if (!perIp.tryAdd(session.remoteAddress)) return fail(cb, replies.tooManyFromIp());
         sessions.set(session.id, { accounts: new Set(), rcptErrors: 0 });
         cb();
       },
 
       onClose(session) {
-        if (!sessions.delete(session.id)) return;
-        const ip = session.remoteAddress;
-        const count = (perIp.get(ip) ?? 1) - 1;
-        if (count <= 0) perIp.delete(ip);
-        else perIp.set(ip, count);
+        // Only sessions onConnect admitted were counted.
+        if (sessions.delete(session.id)) perIp.remove(session.remoteAddress);
       },
 
       onMailFrom(_address, session, cb) {

@@ -7,7 +7,9 @@ import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import { authenticate } from '../auth/authenticate.js';
+import { authzidAllowed } from '../auth/sasl-plain.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
+import { ConnectionCounter } from '../limits/connection-counter.js';
 import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
@@ -67,7 +69,7 @@ const MAX_RECEIVED = 50;
 export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmtp {
   const { store, certs, limits, log, throttle } = opts;
   const sessions = new Map<string, SessionState>();
-  const perIp = new Map<string, number>();
+  const perIp = new ConnectionCounter(limits.maxClientsPerIp);
   const rate = new SendRateLimiter(opts.now);
   const budget = async () => (await readOutboundSettings(store, opts.settings)).rateLimit;
   const userOf = (session: SMTPServerSession): string => String(session.user ?? '');
@@ -87,28 +89,23 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
       ...limitOptions(limits, certs, opts.closeTimeoutMs),
 
       onConnect(session, cb) {
-        const ip = session.remoteAddress;
-        const count = perIp.get(ip) ?? 0;
-        if (count >= limits.maxClientsPerIp) return cb(r.tooManyFromIp());
-        perIp.set(ip, count + 1);
+        if (!perIp.tryAdd(session.remoteAddress)) return cb(r.tooManyFromIp());
         sessions.set(session.id, { local: new Set(), remote: [], rcptErrors: 0 });
         cb();
       },
 
       onClose(session) {
-        if (!sessions.delete(session.id)) return;
-        const ip = session.remoteAddress;
-        const count = (perIp.get(ip) ?? 1) - 1;
-        if (count <= 0) perIp.delete(ip);
-        else perIp.set(ip, count);
+        // Only sessions onConnect admitted were counted.
+        if (sessions.delete(session.id)) perIp.remove(session.remoteAddress);
       },
 
       // RFC 4954 §4 and RFC 4616 §2: the authorization identity, if given, must be the user itself.
+      // smtp-server decodes the PLAIN base64 itself; the identity rule is the one IMAP and POP3 apply.
       onAuth(auth: SMTPServerAuthentication, session, cb) {
         const authzid = (auth as SMTPServerAuthentication & { authzid?: string }).authzid ?? '';
         const username = auth.username ?? '';
         const password = auth.password ?? '';
-        if (authzid && authzid.toLowerCase() !== username.toLowerCase()) {
+        if (!authzidAllowed(authzid, username)) {
           throttle.recordFailure(session.remoteAddress);
           return cb(r.authFailed());
         }

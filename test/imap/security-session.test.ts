@@ -130,4 +130,31 @@ describe('imap after login', () => {
     assert.equal((await c.tagged('a')).status, 'OK');
     c.close();
   });
+
+  it('T49: every malformed AUTHENTICATE PLAIN response gets the same BAD, in both forms (RFC 4616 §2)', async () => {
+    const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString('base64');
+    const malformed = [
+      'not*base64',
+      '=',
+      b64(ALICE),
+      b64(`\0${ALICE}`),
+      b64(`\0${ALICE}\0${PASSWORD}\0`),
+      b64(`\0${ALICE}\0`),
+      b64(`\0\0${PASSWORD}`),
+      b64(`${BOB}\0${ALICE}\0${PASSWORD}`),
+      b64(Uint8Array.from([0, 0x61, 0, 0xc0, 0xaf])),
+    ];
+    for (const response of malformed) {
+      // A fresh connection each time: three BADs before login are all a client gets.
+      const c = await RawImap.openTls(h.tlsPort, h.caPem);
+      await c.greeting();
+      // The parser turns a lone "=" initial response into the empty one (RFC 4959 §3).
+      if (response !== 'not*base64') assert.equal((await c.command(`AUTHENTICATE PLAIN ${response}`, 'a')).line, 'a BAD Invalid PLAIN response', response);
+      c.write('b AUTHENTICATE PLAIN\r\n');
+      await c.continuation();
+      c.write(`${response}\r\n`);
+      assert.equal((await c.tagged('b')).line, 'b BAD Invalid PLAIN response', response);
+      c.close();
+    }
+  });
 });

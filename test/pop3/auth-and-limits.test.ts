@@ -52,6 +52,29 @@ describe('pop3 SASL PLAIN, throttling and limits', () => {
     await quit(c);
   });
 
+  it('every malformed PLAIN response gets the same reply, in both forms (RFC 4616 §2, RFC 5034 §4)', async () => {
+    const malformed = [
+      'not*base64',
+      '=',
+      b64('alice@example.com'),
+      b64('\0alice@example.com'),
+      b64('\0alice@example.com\0alice-pw\0'),
+      b64('\0alice@example.com\0'),
+      b64('\0\0alice-pw'),
+      b64('bob@example.com\0alice@example.com\0alice-pw'),
+      Buffer.from([0, 0x61, 0, 0xc0, 0xaf]).toString('base64'),
+    ];
+    const c = await tls();
+    for (const response of malformed) {
+      assert.equal(await c.cmd(`AUTH PLAIN ${response}`), '-ERR [AUTH] Invalid SASL PLAIN response', response);
+      assert.equal(await c.cmd('AUTH PLAIN'), '+ ');
+      assert.equal(await c.cmd(response), '-ERR [AUTH] Invalid SASL PLAIN response', response);
+    }
+    // None of them counted as a failed password: the connection is still open and the right one works.
+    assert.match(await c.cmd(`AUTH PLAIN ${b64('\0alice@example.com\0alice-pw')}`), /^\+OK/);
+    await quit(c);
+  });
+
   it('credential lines may exceed 255 octets (long passwords), other lines may not', async () => {
     const line = `AUTH PLAIN ${b64(`\0long@example.com\0${longPassword}`)}`;
     assert.ok(line.length > 255);

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DotStuffer, TopCutter, wholeResponse } from '../../src/pop3/message-stream.js';
-import { decodeBase64Response, parsePlain } from '../../src/pop3/sasl-plain.js';
 
 /** The whole-buffer reference for stuffing: a "." after every line start doubled, then the terminator. */
 function referenceStuff(msg: Buffer): string {
@@ -77,16 +76,5 @@ describe('pop3 TOP cutter', () => {
         }
       }
     }
-  });
-});
-
-describe('pop3 SASL PLAIN decoding', () => {
-  it('accepts well-formed responses and refuses the rest', () => {
-    const enc = (s: string): string => Buffer.from(s).toString('base64');
-    assert.deepEqual(parsePlain(decodeBase64Response(enc('\0a@b.c\0pw'))!), { authzid: '', authcid: 'a@b.c', password: 'pw' });
-    assert.deepEqual(decodeBase64Response('='), Buffer.alloc(0));
-    for (const bad of ['=AAA', 'AAA=BBB', 'ab*d', 'abc']) assert.equal(decodeBase64Response(bad), null, bad);
-    for (const bad of ['a@b.c\0pw', '\0\0pw', '\0a@b.c\0', 'x@y.z\0a@b.c\0pw', '\0a\0b\0c']) assert.equal(parsePlain(Buffer.from(bad)), null, JSON.stringify(bad));
-    assert.equal(parsePlain(Buffer.from([0, 0xc0, 0xaf, 0, 0x70])), null, 'not UTF-8');
   });
 });

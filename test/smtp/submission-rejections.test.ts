@@ -9,6 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { RawSmtp } from '../helpers/raw-smtp.js';
 import { AuthThrottle } from '../../src/auth/throttle.js';
+import { DEFAULT_SMTP_LIMITS } from '../../src/config/defaults.js';
 import { startSubmissionHarness, type SubmissionHarness } from './submission-harness.js';
 
 let h: SubmissionHarness;
@@ -211,4 +212,32 @@ test('per-user rate limit: over the hourly budget MAIL FROM gets 450 4.7.1', asy
   } finally {
     await limited.close();
   }
+});
+
+test('connections per IP are capped with 421 4.7.0 on submission too, and a closed one frees its slot', async () => {
+  const open: RawSmtp[] = [];
+  for (let i = 0; i < DEFAULT_SMTP_LIMITS.maxClientsPerIp; i++) {
+    const c = await RawSmtp.open(h.port587);
+    await c.expect(220);
+    open.push(c);
+  }
+  const extra = await RawSmtp.open(h.port587);
+  const r = await extra.read();
+  assert.equal(r?.code, 421);
+  assert.equal(r?.text, '4.7.0 Too many connections from your address, try again later');
+  await extra.waitClosed();
+  const first = open.shift()!;
+  assert.equal((await first.command('QUIT'))?.code, 221);
+  await first.waitClosed();
+  // The server counts the QUIT session out when it closes; a new client may take the slot once it has.
+  let admitted: number | undefined;
+  for (let attempt = 0; attempt < 50 && admitted !== 220; attempt++) {
+    const again = await RawSmtp.open(h.port587);
+    admitted = (await again.read())?.code;
+    if (admitted === 220) open.push(again);
+    else await again.waitClosed();
+  }
+  assert.equal(admitted, 220);
+  for (const c of open) c.close();
+  await Promise.all(open.map((c) => c.waitClosed()));
 });
