@@ -37,7 +37,7 @@ function ok(r: { code: number | null; stdout: string; stderr: string }, what: st
 /** The active DKIM record of `dkim show`: `NAME. IN TXT ( "…" "…" )` → a zone record. */
 function dkimRecord(out: string): ZoneRecord {
   const lines = out.split('\n');
-  const at = lines.findIndex((l) => l.startsWith(';') && / active$/.test(l));
+  const at = lines.findIndex((l) => l.startsWith(';') && / active\b/.test(l));
   const m = /^(\S+)\. IN TXT (\(.*\))$/.exec(lines[at + 1] ?? '');
   assert.ok(at >= 0 && m, `dkim show printed an active key: ${out}`);
   return { name: m[1] as string, type: 'TXT', value: m[2] as string };
