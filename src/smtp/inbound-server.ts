@@ -7,6 +7,7 @@ import type { CertificateStore } from '../tls/types.js';
 import type { SmtpLimits } from '../config/types.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
 import { ConnectionCounter } from '../limits/connection-counter.js';
+import { hasDiskHeadroom } from '../limits/disk-headroom.js';
 import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replies, replyFor, type SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
@@ -99,10 +100,7 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
         const state = sessions.get(session.id);
         if (state) state.accounts.clear();
         if (!store.isWritable()) return fail(cb, replies.storageTrouble());
-        store.freeBytes().then(
-          (free) => (free < 1.5 * limits.maxMessageBytes ? fail(cb, replies.storageTrouble()) : cb()),
-          () => fail(cb, replies.storageTrouble()),
-        );
+        void hasDiskHeadroom(store, limits.maxMessageBytes).then((room) => (room ? cb() : fail(cb, replies.storageTrouble())));
       },
 
       onRcptTo(address, session, cb) {

@@ -10,6 +10,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { authzidAllowed } from '../auth/sasl-plain.js';
 import { decideRecipient } from '../delivery/recipient-policy.js';
 import { ConnectionCounter } from '../limits/connection-counter.js';
+import { hasDiskHeadroom } from '../limits/disk-headroom.js';
 import { GuardedSmtpServer, limitOptions, serveSmtp } from './connection-guard.js';
 import { replyFor, SmtpReply } from './replies.js';
 import { traceHeaders } from './trace-headers.js';
@@ -131,6 +132,7 @@ export function createSubmissionSmtp(opts: SubmissionSmtpOptions): SubmissionSmt
         if (!store.isWritable()) return cb(r.storageTrouble());
         (async () => {
           if (!address.address || !(await ownsAddress(store, user, address.address))) return r.senderNotOwned();
+          if (!(await hasDiskHeadroom(store, limits.maxMessageBytes))) return r.storageTrouble();
           if (!rate.allows(user, await budget())) return r.rateLimited();
           return undefined;
         })().then(

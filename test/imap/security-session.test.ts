@@ -45,6 +45,27 @@ describe('imap after login', () => {
     c.close();
   });
 
+  it('a nearly full disk: APPEND is refused with NO [OVERQUOTA] before the literal, and works again once there is room', async () => {
+    const c = await session(h);
+    const before = await c.command('STATUS Sent (MESSAGES)');
+    const store = h.store as { freeBytes(): Promise<number> };
+    const real = store.freeBytes;
+    store.freeBytes = async () => 1e6; // far below 1.5 × the 25 MiB APPENDLIMIT
+    try {
+      c.write('a APPEND Sent {40}\r\n');
+      const r = await c.tagged('a');
+      assert.match(r.line, /^a NO \[OVERQUOTA\] /);
+      assert.ok(!r.untagged.some((l) => l.startsWith('+')), 'no continuation: the client keeps its message');
+    } finally {
+      store.freeBytes = real;
+    }
+    assert.deepEqual((await c.command('STATUS Sent (MESSAGES)')).untagged, before.untagged, 'nothing was stored');
+    const body = Buffer.from('Subject: room again\r\n\r\nhello\r\n');
+    c.write(Buffer.concat([Buffer.from(`b APPEND Sent {${body.length}+}\r\n`), body, Buffer.from('\r\n')]));
+    assert.match((await c.tagged('b')).line, /^b OK \[APPENDUID \d+ \d+\]/);
+    c.close();
+  });
+
   it('T39/T40: bounds line length and nesting after login without a stack overflow', async () => {
     const c = await session(h);
     await c.command('SELECT INBOX');

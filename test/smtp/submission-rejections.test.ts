@@ -241,3 +241,26 @@ test('connections per IP are capped with 421 4.7.0 on submission too, and a clos
   for (const c of open) c.close();
   await Promise.all(open.map((c) => c.waitClosed()));
 });
+
+test('a nearly full disk: submission refuses MAIL FROM with 452 4.3.1 like port 25, and accepts again once there is room', async () => {
+  const c = await RawSmtp.open(h.port587);
+  await c.expect(220);
+  await c.command('EHLO x');
+  await c.command('STARTTLS');
+  await c.startTls(h.caPem, 'mail.test');
+  await c.command('EHLO x');
+  await login(c);
+  const store = h.store as { freeBytes(): Promise<number> };
+  const real = store.freeBytes;
+  // 1.5 × the default 25 MiB limit is ~39 MB: 30 MB free is too little.
+  store.freeBytes = async () => 30e6;
+  try {
+    const r = await c.command('MAIL FROM:<alice@mail.test>');
+    assert.equal(r?.code, 452);
+    assert.match(r!.text, /^4\.3\.1 /);
+  } finally {
+    store.freeBytes = real;
+  }
+  assert.equal((await c.command('MAIL FROM:<alice@mail.test>'))?.code, 250);
+  c.close();
+});
