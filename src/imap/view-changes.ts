@@ -9,8 +9,9 @@
  * the view's modseq (a session left idle while thousands of changes went by),
  * from a full picture of the mailbox instead (`applySnapshot`): what the view
  * knows is compared with every message record, which gives the same EXPUNGE,
- * FETCH and EXISTS the client would have got from the journal, except that
- * a flag changed and changed back in between is not reported (it need not be).
+ * FETCH and EXISTS the client would have got from the journal. (Either way a
+ * flag changed and changed back in between is not reported: the client's
+ * picture is already right.)
  */
 import type { JournalEntry, MessageRecord } from '../store/types.js';
 import type { ViewColumns } from './view-columns.js';
