@@ -61,7 +61,9 @@ export async function createMailCounters(store: MailStore, now: () => number = D
     store
       .account(e.account)
       .then((acct) => acct.changesSince('INBOX', from))
-      .then((entries) => {
+      // Only the newest changes are read, which the journal always keeps; a count short
+      // after a journal prune would only make today's figure low, never double it.
+      .then(({ entries }) => {
         const appended = entries.filter((j) => j.type === 'append' && j.modseq <= e.modseq).length;
         if (appended > 0) counters.noteReceived(appended);
       })

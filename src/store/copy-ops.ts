@@ -37,7 +37,7 @@ export async function copyMessages(core: StoreCore, account: string, from: strin
     const refs = await readRefs(core, deltas.keys());
     // Checks and reads are done; from here on only cache updates and ops.
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     refOps(ops, refs, deltas);
     const mapping: { from: number; to: number }[] = [];
     for (const { uid, value } of found) {

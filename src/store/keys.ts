@@ -48,6 +48,12 @@ export interface MailboxRecord {
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
+  /**
+   * Journal watermark: the entries up to this modseq may be pruned, every later
+   * one is kept (journal.ts). Records written before pruning existed lack it
+   * and are read as 0 (`StoreState.load`).
+   */
+  journalFloor: number;
   specialUse: string | null;
   subscribed: boolean;
   messages: number;

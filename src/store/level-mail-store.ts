@@ -7,34 +7,19 @@ import type { Readable } from 'node:stream';
 import { promises as fsp } from 'node:fs';
 import type { MessageIndex } from '../mime/types.js';
 import { MailError } from '../errors.js';
-import type {
-  AccountInfo,
-  AccountStore,
-  AliasInfo,
-  BlobWriter,
-  ChangeEvent,
-  CopyResult,
-  DeliveryInput,
-  DeliveryResult,
-  JournalEntry,
-  MailboxInfo,
-  MailStore,
-  MessageRecord,
-  Resolution,
-} from './types.js';
+import type { AccountInfo, AccountStore, AliasInfo, BlobWriter, ChangeEvent, DeliveryInput, DeliveryResult, MailStore, Resolution } from './types.js';
+import { LevelAccountStore } from './account-store.js';
 import { HashingBlobWriter } from './blob-backend.js';
 import { readWholeBlobs } from './blob-batch-read.js';
 import * as dir from './directory.js';
-import * as boxes from './mailbox-ops.js';
 import * as msgs from './message-ops.js';
-import { copyMessages } from './copy-ops.js';
 import * as queue from './queue-ops.js';
 import type { QueueEntry, QueueTransaction, QueueTransactionResult } from './queue-types.js';
 import { decodeValue, keys } from './keys.js';
 import { resolveRecipient } from './resolve-recipient.js';
 import type { StoreCore } from './store-core.js';
 import type { CommitStats } from './group-commit.js';
-import { canonicalAddress, canonicalMailboxName, checkBlobId } from './validate.js';
+import { canonicalAddress, checkBlobId } from './validate.js';
 
 /** `readBlobs` bounds (see its contract in types.ts). */
 const MAX_BLOBS_PER_READ = 256;
@@ -51,79 +36,10 @@ export interface LetterboxStore extends MailStore {
   setQuota(address: string, quotaBytes: number): Promise<void>;
 }
 
-class LevelAccountStore implements AccountStore {
-  constructor(
-    private readonly core: StoreCore,
-    readonly address: string,
-  ) {}
-
-  async listMailboxes(): Promise<MailboxInfo[]> {
-    const list = [...this.core.state.mailboxesOf(this.address).values()].map(boxes.mailboxInfo);
-    // INBOX first, the rest by name: the order clients show them in.
-    return list.sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  async getMailbox(name: string): Promise<MailboxInfo> {
-    return boxes.mailboxInfo(boxes.requireMailbox(this.core, this.address, canonicalMailboxName(name)));
-  }
-
-  async createMailbox(name: string, specialUse?: string | null): Promise<MailboxInfo> {
-    return boxes.createMailbox(this.core, this.address, name, specialUse);
-  }
-
-  async deleteMailbox(name: string): Promise<void> {
-    return boxes.deleteMailbox(this.core, this.address, name);
-  }
-
-  async renameMailbox(from: string, to: string): Promise<void> {
-    return boxes.renameMailbox(this.core, this.address, from, to);
-  }
-
-  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
-    return boxes.setSubscribed(this.core, this.address, name, subscribed);
-  }
-
-  async listMessages(mailbox: string, fromUid?: number, toUid?: number): Promise<MessageRecord[]> {
-    return msgs.listMessages(this.core, this.address, mailbox, fromUid, toUid);
-  }
-
-  async append(mailbox: string, input: { blobId: string; index: MessageIndex; flags?: string[]; internalDate?: number }): Promise<MessageRecord> {
-    return msgs.append(this.core, this.address, mailbox, input);
-  }
-
-  async setFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[]): Promise<MessageRecord[]> {
-    return msgs.setFlags(this.core, this.address, mailbox, uids, op, flags);
-  }
-
-  async expunge(mailbox: string, uids: number[]): Promise<number[]> {
-    return msgs.expunge(this.core, this.address, mailbox, uids);
-  }
-
-  async changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]> {
-    return msgs.changesSince(this.core, this.address, mailbox, modseq);
-  }
-
-  async storeFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[], unchangedSince?: number): Promise<{ changed: MessageRecord[]; modified: number[] }> {
-    return msgs.storeFlags(this.core, this.address, mailbox, uids, op, flags, unchangedSince);
-  }
-
-  async copyMessages(from: string, uids: number[], to: string): Promise<CopyResult> {
-    return copyMessages(this.core, this.address, from, uids, to, false);
-  }
-
-  async moveMessages(from: string, uids: number[], to: string): Promise<CopyResult> {
-    return copyMessages(this.core, this.address, from, uids, to, true);
-  }
-
-  async snapshot(mailbox: string): Promise<{ mailbox: MailboxInfo; messages: MessageRecord[] }> {
-    return msgs.snapshot(this.core, this.address, mailbox);
-  }
-}
-
-/** The store; made by `openStore` / `openMemoryStore`. */
 /** How long one reading of the free disk space answers `freeBytes()`. */
 const FREE_BYTES_MAX_AGE_MS = 1000;
 
+/** The store; made by `openStore` / `openMemoryStore`. */
 export class LevelMailStore implements LetterboxStore {
   /** The last free-space reading (see `freeBytes`). */
   private free: { at: number; value: Promise<number> } | null = null;

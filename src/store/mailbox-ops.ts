@@ -29,6 +29,7 @@ export function mailboxInfo(m: MailboxRecord): MailboxInfo {
     uidValidity: m.uidValidity,
     uidNext: m.uidNext,
     highestModseq: m.highestModseq,
+    journalFloor: m.journalFloor,
     specialUse: m.specialUse,
     subscribed: m.subscribed,
     messages: m.messages,
@@ -61,6 +62,7 @@ export function newMailbox(core: StoreCore, ops: IndexOp[], account: string, nam
     uidValidity: core.state.nextUidValidity(),
     uidNext: 1,
     highestModseq: 0,
+    journalFloor: 0,
     specialUse,
     subscribed: true,
     messages: 0,
@@ -159,7 +161,7 @@ export function renameMailbox(core: StoreCore, account: string, from: string, to
       if (boxes.has(r.name)) throw new MailError('exists', `mailbox ${r.name} already exists`);
     }
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     for (const r of renames) {
       core.state.renameMailbox(r.box, r.name);
       ops.push(put(keys.mailbox(r.box.id), r.box));
@@ -173,7 +175,7 @@ async function renameInbox(core: StoreCore, account: string, inbox: MailboxRecor
   await core.flush();
   const messages = await readMailboxMessages(core, inbox.id);
   const ops: IndexOp[] = [];
-  const journal = new JournalWriter(ops);
+  const journal = new JournalWriter(ops, core.journal);
   const target = newMailbox(core, ops, account, dst, null);
   for (const msg of messages) {
     const uid = target.uidNext++;

@@ -6,9 +6,9 @@
  */
 import { MailError } from '../errors.js';
 import type { MessageIndex } from '../mime/types.js';
-import type { DeliveryInput, DeliveryResult, JournalEntry, MailboxInfo, MessageRecord } from './types.js';
+import type { DeliveryInput, DeliveryResult, JournalChanges, MailboxInfo, MessageRecord } from './types.js';
 import { bump, readMailboxMessages, readRefs, refOps } from './blob-refs.js';
-import { JournalWriter, readJournal } from './journal.js';
+import { JournalWriter, journalSince } from './journal.js';
 import { decodeValue, del, keys, put, type AccountRecord, type IndexOp, type MailboxRecord, type MessageValue } from './keys.js';
 import { mailboxInfo, requireAccount, requireMailbox } from './mailbox-ops.js';
 import type { StoreCore } from './store-core.js';
@@ -81,7 +81,7 @@ export async function deliver(core: StoreCore, input: DeliveryInput): Promise<De
     for (const t of targets) checkQuota(t.acct, size);
     const refs = await readRefs(core, [blobId]);
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     const released = refOps(ops, refs, new Map([[blobId, targets.length]]), { size, index: input.index });
     const delivered = targets.map(({ acct, box }) => {
       const r = addMessage(ops, journal, box, acct, { flags, internalDate, size, blobId });
@@ -113,7 +113,7 @@ export async function append(
     checkQuota(acct, size);
     const refs = await readRefs(core, [blobId]);
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     refOps(ops, refs, new Map([[blobId, 1]]), { size, index: input.index });
     const rec = addMessage(ops, journal, box, acct, { flags, internalDate, size, blobId });
     ops.push(put(keys.mailbox(box.id), box));
@@ -168,7 +168,7 @@ export async function storeFlags(
     const box = requireMailbox(core, account, name);
     const found = await readUids(core, box, uids);
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     const changed: MessageRecord[] = [];
     const modified: number[] = [];
     for (const { uid, value } of found) {
@@ -205,7 +205,7 @@ export async function expunge(core: StoreCore, account: string, mailbox: string,
     for (const f of found) bump(deltas, f.value.blobId, -1);
     const refs = await readRefs(core, deltas.keys());
     const ops: IndexOp[] = [];
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     const released = refOps(ops, refs, deltas);
     for (const { uid, value } of found) {
       ops.push(del(keys.message(box.id, uid)));
@@ -229,10 +229,16 @@ export async function listMessages(core: StoreCore, account: string, mailbox: st
   return core.query(async () => (await readMailboxMessages(core, box.id, from, to)).map((m) => record(m.uid, m.value)));
 }
 
-/** Journal entries after `modseq`. Fails `notFound`. */
-export async function changesSince(core: StoreCore, account: string, mailbox: string, modseq: number): Promise<JournalEntry[]> {
+/** Journal entries after `modseq` and whether they are all of them (`JournalChanges`). Fails `notFound`. */
+export async function changesSince(core: StoreCore, account: string, mailbox: string, modseq: number): Promise<JournalChanges> {
   const box = requireMailbox(core, account, canonicalMailboxName(mailbox));
-  return core.query((db) => readJournal(db, box.id, Math.floor(modseq)));
+  // The record is looked up again after the read: a reopen replaces the cached records.
+  const floorNow = (): number => {
+    const now = core.state.mailboxes.get(box.id);
+    if (!now) throw new MailError('notFound', `no mailbox ${box.name}`);
+    return now.journalFloor;
+  };
+  return core.query((db) => journalSince(db, box.id, Math.max(0, Math.floor(modseq)), floorNow));
 }
 
 /**

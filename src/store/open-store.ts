@@ -12,6 +12,7 @@ import type { FaultHooks, ReopenTiming } from './faults.js';
 import type { IndexDb } from './group-commit.js';
 import { LevelMailStore, type LetterboxStore } from './level-mail-store.js';
 import { StoreCore, type StoreLogger } from './store-core.js';
+import type { JournalPolicy } from './types.js';
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions {
@@ -22,6 +23,8 @@ export interface OpenStoreOptions {
   faults?: FaultHooks;
   /** Retry timing of the reopen loop after a write error. */
   reopen?: ReopenTiming;
+  /** Change history kept per mailbox (default: the newest 4000 changes; docs/store.md). */
+  journal?: Partial<JournalPolicy>;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function openStore(options: OpenStoreOptions): Promise<LetterboxSto
     hooks: options.faults,
     log: options.log,
     reopen: options.reopen,
+    journal: options.journal,
   });
   await core.start();
   return new LevelMailStore(core, options.dir);
@@ -57,6 +61,7 @@ export interface MemoryStoreOptions {
   log?: StoreLogger;
   faults?: FaultHooks;
   reopen?: ReopenTiming;
+  journal?: Partial<JournalPolicy>;
 }
 
 /**
@@ -77,6 +82,7 @@ export async function openMemoryStore(options: MemoryStoreOptions = {}): Promise
     hooks: options.faults,
     log: options.log,
     reopen: options.reopen,
+    journal: options.journal,
   });
   await core.start();
   return new LevelMailStore(core, null);

@@ -137,7 +137,7 @@ export async function queueTransaction(core: StoreCore, tx: QueueTransaction): P
       const index = indexes.get(id);
       released.push(...refOps(ops, refs, new Map([[id, delta]]), index ? { size, index } : undefined));
     }
-    const journal = new JournalWriter(ops);
+    const journal = new JournalWriter(ops, core.journal);
     const delivered: DeliveryResult[] = targets.map(({ d, size, list }) => ({
       delivered: list.map(({ acct, box }) => {
         const r = addMessage(ops, journal, box, acct, { flags: d.flags, internalDate: d.internalDate, size, blobId: d.blobId });

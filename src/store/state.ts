@@ -34,7 +34,10 @@ export class StoreState {
       fresh.aliases.set(Buffer.from(k).subarray(1).toString('utf8'), decodeValue<string[]>(v));
     }
     for await (const v of db.values(tableRange('mailbox'))) {
-      fresh.addMailbox(decodeValue<MailboxRecord>(v));
+      const m = decodeValue<MailboxRecord>(v);
+      // Written by a release that kept the whole journal: nothing was pruned yet.
+      m.journalFloor ??= 0;
+      fresh.addMailbox(m);
     }
     const counters = await db.get(keys.counters());
     if (counters) fresh.counters = decodeValue<CounterRecord>(counters);

@@ -12,45 +12,15 @@
  */
 import { MailError, isMailError } from '../errors.js';
 import type { BlobBackend, WriterContext } from './blob-backend.js';
+import { silentLog, type CoreOptions, type DbOpener, type Prepared, type StoreLogger } from './core-options.js';
 import type { FaultHooks, ReopenTiming } from './faults.js';
 import { GroupCommitter, type IndexDb } from './group-commit.js';
-import { ChangeHub } from './journal.js';
-import { keys, put, type IndexOp } from './keys.js';
+import { ChangeHub, journalPolicy } from './journal.js';
+import { keys, put } from './keys.js';
 import { StoreState } from './state.js';
-import type { ChangeEvent } from './types.js';
+import type { JournalPolicy } from './types.js';
 
-/** The logging the store needs; a pino logger fits. */
-export interface StoreLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silent: StoreLogger = { info() {}, warn() {}, error() {} };
-
-/** Opens the index database; called at open and again on every reopen. */
-export interface DbOpener {
-  open(): Promise<IndexDb>;
-}
-
-/** What a mutation's preparation hands to the committer. */
-export interface Prepared<T> {
-  ops: IndexOp[];
-  result: T;
-  /** Published after the batch is synced. */
-  changes?: ChangeEvent[];
-  /** Blobs this mutation dropped the last reference to: their files go after the batch is synced. */
-  released?: string[];
-}
-
-/** Options of the core. */
-export interface CoreOptions {
-  opener: DbOpener;
-  blobs: BlobBackend;
-  hooks?: FaultHooks;
-  log?: StoreLogger;
-  reopen?: ReopenTiming;
-}
+export type { CoreOptions, DbOpener, Prepared, StoreLogger } from './core-options.js';
 
 /** Shared state and write path of one open store. */
 export class StoreCore implements WriterContext {
@@ -61,6 +31,8 @@ export class StoreCore implements WriterContext {
   readonly blobs: BlobBackend;
   readonly hooks: FaultHooks;
   readonly log: StoreLogger;
+  /** How much history each mailbox's journal keeps (journal.ts). */
+  readonly journal: JournalPolicy;
   private readonly opener: DbOpener;
   private readonly timing: Required<ReopenTiming>;
   private readonly pins = new Map<string, number>();
@@ -78,7 +50,8 @@ export class StoreCore implements WriterContext {
     this.opener = options.opener;
     this.blobs = options.blobs;
     this.hooks = options.hooks ?? {};
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLog;
+    this.journal = journalPolicy(options.journal);
     this.timing = { initialDelayMs: options.reopen?.initialDelayMs ?? 1000, maxDelayMs: options.reopen?.maxDelayMs ?? 30_000 };
     this.hub = new ChangeHub((err) => this.log.error({ err }, 'mail store change listener failed'));
     this.committer = new GroupCommitter({

@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { MessageIndex } from '../mime/types.js';
+import type { ChangeEvent, JournalChanges } from './journal-types.js';
 import type { QueueEntry, QueueTransaction, QueueTransactionResult } from './queue-types.js';
 
 export type * from './queue-types.js';
+export type * from './journal-types.js';
 
 /**
  * The one store every service uses (ARCHITECTURE rules 2–5). Only `src/store/`
@@ -202,6 +204,8 @@ export interface MailboxInfo {
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
+  /** Journal watermark: every change with modseq > this is in the journal (see `JournalChanges`). */
+  journalFloor: number;
   specialUse: string | null;
   subscribed: boolean;
   messages: number;
@@ -216,18 +220,6 @@ export interface MessageRecord {
   internalDate: number;
   size: number;
   blobId: string;
-}
-
-export type JournalEntry =
-  | { modseq: number; type: 'append'; uid: number }
-  | { modseq: number; type: 'flags'; uid: number; flags: string[] }
-  | { modseq: number; type: 'expunge'; uid: number };
-
-export interface ChangeEvent {
-  account: string;
-  mailboxId: number;
-  mailbox: string;
-  modseq: number;
 }
 
 /** Mailbox-level operations of one account (IMAP, POP3 and the admin build on these). */
@@ -251,8 +243,12 @@ export interface AccountStore {
   setFlags(mailbox: string, uids: number[], op: 'add' | 'remove' | 'set', flags: string[]): Promise<MessageRecord[]>;
   /** Removes the given UIDs (missing UIDs are skipped); returns the UIDs removed. */
   expunge(mailbox: string, uids: number[]): Promise<number[]>;
-  /** Journal entries with modseq > `modseq`, in order. */
-  changesSince(mailbox: string, modseq: number): Promise<JournalEntry[]>;
+  /**
+   * Journal entries with modseq > `modseq`, in order, and whether they are
+   * all of them: older history is pruned (see `JournalChanges` for what a
+   * caller must do when `complete` is false). Fails `notFound`.
+   */
+  changesSince(mailbox: string, modseq: number): Promise<JournalChanges>;
   /**
    * `setFlags` with the CONDSTORE condition (RFC 7162 §3.1.3), checked and
    * applied atomically: UIDs whose modseq is above `unchangedSince` are not

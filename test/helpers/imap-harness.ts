@@ -7,7 +7,7 @@ import pino from 'pino';
 import { AuthThrottle } from '../../src/auth/index.js';
 import { hashPassword } from '../../src/auth/password.js';
 import { indexMessage } from '../../src/mime/index.js';
-import { openStore, type LetterboxStore } from '../../src/store/index.js';
+import { openStore, type JournalPolicy, type LetterboxStore } from '../../src/store/index.js';
 import { openCertificates, type LocalCertificateStore } from '../../src/tls/index.js';
 import type { ImapLimits } from '../../src/imap/limits.js';
 import { createImapServer, type ImapServer } from '../../src/imap/server.js';
@@ -36,13 +36,15 @@ export interface ImapHarness {
 export interface ImapHarnessOptions {
   limits?: Partial<ImapLimits>;
   throttle?: AuthThrottle;
+  /** Journal history per mailbox (small values make pruning testable). */
+  journal?: Partial<JournalPolicy>;
 }
 
 let cheapHash: Promise<string> | undefined;
 
 export async function startImapHarness(options: ImapHarnessOptions = {}): Promise<ImapHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'letterbox-imap-'));
-  const store = await openStore({ dir });
+  const store = await openStore({ dir, journal: options.journal });
   const certs = await openCertificates({ dir: join(dir, 'tls'), hostname: 'mail.example.com', addresses: ['127.0.0.1'] });
   const log = pino({ level: process.env.IMAP_TEST_LOG ?? 'silent' });
   const throttle = options.throttle ?? new AuthThrottle();

@@ -83,7 +83,7 @@ describe('pop3 across protocols', () => {
     assert.deepEqual((await account.listMessages('INBOX')).map((m) => m.uid), [uid2], 'the message left on the server stays visible');
     assert.equal(events.length, 1, 'one atomic commit');
     assert.equal(events[0]!.mailbox, 'INBOX');
-    const journal = await account.changesSince('INBOX', box.highestModseq);
+    const journal = (await account.changesSince('INBOX', box.highestModseq)).entries;
     const expunged = journal.filter((j) => j.type === 'expunge').map((j) => j.uid).sort((a, b) => a - b);
     assert.deepEqual(expunged, [uid1, uid3]);
     assert.equal(journal.length, 2, 'nothing else changed');

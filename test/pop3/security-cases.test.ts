@@ -149,7 +149,7 @@ describe('pop3 security cases T53–T58', () => {
     assert.match(await c.cmd('DELE 2'), /^\+OK/);
     assert.match(await quit(c), /^\+OK/);
     assert.deepEqual(await inbox(), [uids[0], uids[2]]);
-    const expunges = (await account.changesSince('INBOX', box.highestModseq)).filter((j) => j.type === 'expunge');
+    const expunges = (await account.changesSince('INBOX', box.highestModseq)).entries.filter((j) => j.type === 'expunge');
     assert.deepEqual(expunges.map((j) => j.uid), [uids[1]], 'expunged once');
   });
 

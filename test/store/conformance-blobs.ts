@@ -107,7 +107,7 @@ export function blobConformance(name: string, factory: StoreFactory): void {
       const readInListener = new Promise<number>((resolve) => {
         const off = store.onChange((e) => {
           off();
-          void acct.changesSince(e.mailbox, 0).then((j) => resolve(j.length));
+          void acct.changesSince(e.mailbox, 0).then((j) => resolve(j.entries.length));
         });
       });
       await acct.setFlags('INBOX', [1], 'add', ['\\Seen']);

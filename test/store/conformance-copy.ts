@@ -63,7 +63,7 @@ export function copyConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual((await acct.listMessages('INBOX')).map((m) => m.uid), [2]);
       assert.deepEqual((await acct.listMessages('Trash')).map((m) => m.uid), [1, 2]);
       assert.equal((await store.getAccount(A))!.usedBytes, before);
-      const journal = await acct.changesSince('INBOX', src0.highestModseq);
+      const journal = (await acct.changesSince('INBOX', src0.highestModseq)).entries;
       assert.deepEqual(journal.map((e) => [e.type, e.uid]), [
         ['expunge', 1],
         ['expunge', 3],
@@ -114,7 +114,7 @@ export function copyConformance(name: string, factory: StoreFactory): void {
       await Promise.all(writes);
       // Replaying the journal after the snapshot's modseq yields the current state.
       const uids = new Set(snap.messages.map((m) => m.uid));
-      for (const e of await acct.changesSince('INBOX', snap.mailbox.highestModseq)) {
+      for (const e of (await acct.changesSince('INBOX', snap.mailbox.highestModseq)).entries) {
         if (e.type === 'append') uids.add(e.uid);
         if (e.type === 'expunge') uids.delete(e.uid);
       }

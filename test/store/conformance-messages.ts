@@ -132,7 +132,7 @@ export function messageConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(await acct.expunge('INBOX', [1]), [1]);
       box = await acct.getMailbox('INBOX');
       assert.deepEqual([box.messages, box.unseen, box.bytes, box.highestModseq], [1, 1, size, 7]);
-      assert.deepEqual(await acct.changesSince('INBOX', 0), [
+      assert.deepEqual((await acct.changesSince('INBOX', 0)).entries, [
         { modseq: 1, type: 'append', uid: 1 },
         { modseq: 2, type: 'append', uid: 2 },
         { modseq: 3, type: 'flags', uid: 1, flags: ['\\Seen', 'Work'] },
@@ -141,7 +141,7 @@ export function messageConformance(name: string, factory: StoreFactory): void {
         { modseq: 6, type: 'flags', uid: 1, flags: ['\\Flagged'] },
         { modseq: 7, type: 'expunge', uid: 1 },
       ]);
-      assert.deepEqual((await acct.changesSince('INBOX', 5)).map((e) => e.modseq), [6, 7]);
+      assert.deepEqual((await acct.changesSince('INBOX', 5)).entries.map((e) => e.modseq), [6, 7]);
       const [msg] = await acct.listMessages('INBOX');
       assert.deepEqual([msg?.uid, msg?.modseq, msg?.flags], [2, 5, ['Work']]);
       assert.deepEqual(events.map((e) => e.modseq), [1, 2, 3, 4, 5, 6, 7].filter((m) => m !== 3), 'one event per mailbox per mutation, carrying the new HIGHESTMODSEQ');

@@ -6,11 +6,12 @@ import { messageConformance } from './conformance-messages.js';
 import { blobConformance } from './conformance-blobs.js';
 import { concurrencyConformance } from './conformance-concurrency.js';
 import { copyConformance } from './conformance-copy.js';
+import { journalConformance } from './conformance-journal.js';
 import { removeDir, tempDir, type StoreFactory } from './store-fixtures.js';
 
-const factory: StoreFactory = async () => {
+const factory: StoreFactory = async (options = {}) => {
   const dir = await tempDir();
-  const store = await openStore({ dir });
+  const store = await openStore({ dir, journal: options.journal });
   return {
     store,
     blobPath: (id) => join(dir, 'blobs', id.slice(0, 2), id),
@@ -26,3 +27,4 @@ messageConformance('disk store', factory);
 blobConformance('disk store', factory);
 concurrencyConformance('disk store', factory);
 copyConformance('disk store', factory);
+journalConformance('disk store', factory);

@@ -5,10 +5,11 @@ import { messageConformance } from './conformance-messages.js';
 import { blobConformance } from './conformance-blobs.js';
 import { concurrencyConformance } from './conformance-concurrency.js';
 import { copyConformance } from './conformance-copy.js';
+import { journalConformance } from './conformance-journal.js';
 import type { StoreFactory } from './store-fixtures.js';
 
-const factory: StoreFactory = async () => {
-  const store = await openMemoryStore();
+const factory: StoreFactory = async (options = {}) => {
+  const store = await openMemoryStore({ journal: options.journal });
   return { store, blobPath: () => null, dispose: () => store.close() };
 };
 
@@ -17,3 +18,4 @@ messageConformance('memory store', factory);
 blobConformance('memory store', factory);
 concurrencyConformance('memory store', factory);
 copyConformance('memory store', factory);
+journalConformance('memory store', factory);

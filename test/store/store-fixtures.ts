@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageIndex } from '../../src/mime/types.js';
-import type { LetterboxStore } from '../../src/store/index.js';
+import type { JournalPolicy, LetterboxStore } from '../../src/store/index.js';
 
 /** A store under test and how to throw it away. */
 export interface StoreHarness {
@@ -14,8 +14,14 @@ export interface StoreHarness {
   dispose(): Promise<void>;
 }
 
+/** Options a conformance suite may ask of a fresh store. */
+export interface StoreFactoryOptions {
+  /** Journal history per mailbox (small values make pruning testable). */
+  journal?: Partial<JournalPolicy>;
+}
+
 /** Makes a fresh, empty store. */
-export type StoreFactory = () => Promise<StoreHarness>;
+export type StoreFactory = (options?: StoreFactoryOptions) => Promise<StoreHarness>;
 
 /** A minimal but well-formed MIME index for a single-part text message of `size` bytes. */
 export function fakeIndex(size: number, subject = 'test'): MessageIndex {

@@ -9,9 +9,10 @@ import { fetchMessage, needsRecord, setsSeen } from '../fetch-message.js';
 import { loadRecords } from '../message-records.js';
 import type { MailboxView } from '../mailbox-view.js';
 import { resolveMessages, resolveSeqRanges } from '../message-set.js';
-import { formatSequenceSet, rangesContain, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
+import { formatRanges, resolveSequenceSet, type NumberRange } from '../protocol/sequence-set.js';
 import type { FetchAttribute } from '../protocol/types.js';
 import { bad, defineCommand, no, ok, selectedState, type CommandContext } from '../session.js';
+import { vanishedEarlier } from '../vanished.js';
 
 /** Bytes of FETCH responses gathered before one socket write. */
 const BATCH_BYTES = 64 * 1024;
@@ -50,12 +51,9 @@ export const fetchCommand = defineCommand({
     }
     if (cmd.vanished) {
       if (!cmd.uid || cmd.changedSince === null || !ctx.enabled.has('QRESYNC')) return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC');
-      const ranges = resolveSequenceSet(cmd.set, view.uidNext - 1);
-      const gone = new Set<number>();
-      for (const e of await s.account.changesSince(view.name, Number(cmd.changedSince))) {
-        if (e.type === 'expunge' && e.modseq <= view.highestModseq && rangesContain(ranges, e.uid) && !view.byUid(e.uid)) gone.add(e.uid);
-      }
-      if (gone.size > 0) await ctx.untagged(`VANISHED (EARLIER) ${formatSequenceSet([...gone].sort((a, b) => a - b))}`);
+      // RFC 7162 §3.2.6: before any FETCH response; a superset when the journal no longer reaches back.
+      const gone = await vanishedEarlier(s.account, view, { since: Number(cmd.changedSince), ranges: resolveSequenceSet(cmd.set, view.uidNext - 1) });
+      if (gone.length > 0) await ctx.untagged(`VANISHED (EARLIER) ${formatRanges(gone)}`);
     }
     if (setsSeen(items) && !view.readOnly) {
       const unseen = targets.filter((t) => !t.expunged && !t.flags.includes('\\Seen')).map((t) => t.uid);

@@ -4,9 +4,10 @@
  * since the client's modseq). A failed SELECT leaves no mailbox selected.
  */
 import { MailboxView } from '../mailbox-view.js';
-import { formatSequenceSet, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
+import { formatRanges, rangesContain, resolveSequenceSet } from '../protocol/sequence-set.js';
 import type { QresyncParams } from '../protocol/types.js';
 import { accountOf, bad, defineCommand, ok, type CommandContext } from '../session.js';
+import { seqMatchFloor, vanishedEarlier } from '../vanished.js';
 import { visibleFlags } from '../view-output.js';
 import { flagList } from '../wire.js';
 
@@ -39,21 +40,25 @@ export const selectCommand = defineCommand({
   },
 });
 
-/** RFC 7162 §3.2.5.1: what was expunged and what changed since the client's modseq. */
+/**
+ * RFC 7162 §3.2.5.1: what was expunged and what changed since the client's
+ * modseq, limited to its known UIDs when it sent them. Expunges come from
+ * vanished.ts (exact while the journal reaches back that far, else every
+ * UID of the range the mailbox no longer holds, narrowed by the sequence
+ * match data of §3.2.5.2). Changed flags come from the message records,
+ * which carry the modseq of their last change whatever the journal keeps.
+ */
 async function resync(ctx: CommandContext, view: MailboxView, q: QresyncParams): Promise<void> {
   const since = Number(q.modseq);
   const account = accountOf(ctx);
   const lastUid = view.uidNext - 1;
-  const known = q.knownUids ? resolveSequenceSet(q.knownUids, lastUid) : null;
-  const vanished = new Set<number>();
-  for (const e of await account.changesSince(view.name, since)) {
-    if (e.type === 'expunge' && e.modseq <= view.highestModseq && !view.byUid(e.uid) && (!known || rangesContain(known, e.uid))) vanished.add(e.uid);
-  }
+  const known = q.knownUids ? resolveSequenceSet(q.knownUids, lastUid) : lastUid > 0 ? [[1, lastUid] as const] : [];
+  const vanished = await vanishedEarlier(account, view, { since, ranges: known, knownThrough: seqMatchFloor(view, q.seqMatch) });
   const lines: string[] = [];
-  if (vanished.size > 0) lines.push(`* VANISHED (EARLIER) ${formatSequenceSet([...vanished].sort((a, b) => a - b))}`);
+  if (vanished.length > 0) lines.push(`* VANISHED (EARLIER) ${formatRanges(vanished)}`);
   // Modseqs live in the store: one read of the records changed since the client's modseq.
   for (const r of await account.listMessages(view.name)) {
-    if (r.modseq <= since) continue;
+    if (r.modseq <= since || !rangesContain(known, r.uid)) continue;
     const m = view.byUid(r.uid);
     if (m) lines.push(`* ${m.seq} FETCH (UID ${m.uid} FLAGS ${flagList(visibleFlags(m.flags, m.recent))} MODSEQ (${r.modseq}))`);
   }
