@@ -120,10 +120,22 @@ export function registerCertsSettingsRoutes(app: FastifyInstance, ctx: AdminCont
     return { messagesPerHour: s.rateLimit.messagesPerHour, recipientsPerHour: s.rateLimit.recipientsPerHour, maxConnections: s.maxConnections };
   };
 
+  const HOUR_MS = 3_600_000;
+  const deliveryOf = async () => {
+    const s = await readOutboundSettings(store);
+    return {
+      giveUpAfterDays: Math.round(s.retry.giveUpAfterMs / (24 * HOUR_MS) * 100) / 100,
+      delayWarningAfterHours: Math.round(s.retry.delayWarningAfterMs / HOUR_MS * 100) / 100,
+      dkimEd25519: s.dkim.ed25519,
+      dkimSelector: s.dkim.selector,
+    };
+  };
+
   app.get('/api/settings', async () => ({
     hostname: ctx.opts.config.hostname,
     relays: await showRelays(store),
     limits: await limitsOf(),
+    delivery: await deliveryOf(),
     admin: { allowedClients: ctx.settings.allowedClients },
   }));
 
@@ -165,6 +177,36 @@ export function registerCertsSettingsRoutes(app: FastifyInstance, ctx: AdminCont
       if (body.maxConnections !== undefined) next.maxConnections = body.maxConnections;
       await store.putSetting(OUTBOUND_SETTINGS_NAME, next);
       return { limits: await limitsOf() };
+    },
+  );
+
+  // How long the queue keeps trying (RFC 5321 §4.5.4.1 suggests at least 4–5 days) and how
+  // new DKIM keys are made. The queue re-reads these before each run: no restart.
+  app.put(
+    '/api/settings/delivery',
+    {
+      schema: {
+        body: S.obj({
+          giveUpAfterDays: { type: 'number', minimum: 1, maximum: 30 },
+          delayWarningAfterHours: { type: 'number', minimum: 0, maximum: 240 },
+          dkimEd25519: { type: 'boolean' },
+          dkimSelector: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' },
+        }),
+      },
+    },
+    async (request) => {
+      const body = request.body as { giveUpAfterDays?: number; delayWarningAfterHours?: number; dkimEd25519?: boolean; dkimSelector?: string };
+      const doc = ((await store.getSetting(OUTBOUND_SETTINGS_NAME)) as StoredOutboundSettings | null) ?? {};
+      const retry = { ...doc.retry };
+      if (body.giveUpAfterDays !== undefined) retry.giveUpAfterMs = Math.round(body.giveUpAfterDays * 24 * HOUR_MS);
+      if (body.delayWarningAfterHours !== undefined) retry.delayWarningAfterMs = Math.round(body.delayWarningAfterHours * HOUR_MS);
+      const giveUp = retry.giveUpAfterMs ?? (await readOutboundSettings(store)).retry.giveUpAfterMs;
+      if ((retry.delayWarningAfterMs ?? 0) >= giveUp) throw new HttpError(400, 'invalid', 'the delay warning must come before the queue gives up');
+      const dkim = { ...doc.dkim };
+      if (body.dkimEd25519 !== undefined) dkim.ed25519 = body.dkimEd25519;
+      if (body.dkimSelector !== undefined) dkim.selector = body.dkimSelector;
+      await store.putSetting(OUTBOUND_SETTINGS_NAME, { ...doc, retry, dkim });
+      return { delivery: await deliveryOf() };
     },
   );
 }

@@ -2,6 +2,7 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { indexMessage } from '../../src/mime/index.js';
+import { readOutboundSettings } from '../../src/smtp/outbound/settings.js';
 import { call, claim, login, PASSWORD, removeSharedCerts, startHarness, type Auth, type Harness } from './admin-harness.js';
 
 after(removeSharedCerts);
@@ -171,5 +172,23 @@ describe('queue, DNS check, certificates, settings', () => {
     assert.deepEqual(lim.json(), { limits: { messagesPerHour: 50, recipientsPerHour: 1000, maxConnections: 2 } });
     assert.equal((await call(h.app, 'PUT', '/api/settings/limits', { messagesPerHour: 0 }, a)).statusCode, 400);
     assert.equal((await call(h.app, 'PUT', '/api/settings/limits', { hostname: 'x' }, a)).statusCode, 400);
+  });
+
+  it('settings: delivery retry window and DKIM signing options reach what the queue and signer read', async () => {
+    await call(h.app, 'PUT', '/api/settings/limits', { messagesPerHour: 50 }, a);
+    const s = (await call(h.app, 'GET', '/api/settings', undefined, a)).json();
+    assert.deepEqual(s.delivery, { giveUpAfterDays: 5, delayWarningAfterHours: 4, dkimEd25519: false, dkimSelector: 'letterbox' });
+    const set = await call(h.app, 'PUT', '/api/settings/delivery', { giveUpAfterDays: 3, delayWarningAfterHours: 0, dkimEd25519: true, dkimSelector: 'box2026' }, a);
+    assert.equal(set.statusCode, 200);
+    assert.deepEqual(set.json(), { delivery: { giveUpAfterDays: 3, delayWarningAfterHours: 0, dkimEd25519: true, dkimSelector: 'box2026' } });
+    const read = await readOutboundSettings(h.store);
+    assert.equal(read.retry.giveUpAfterMs, 3 * 86_400_000);
+    assert.equal(read.retry.delayWarningAfterMs, 0);
+    assert.deepEqual(read.dkim, { selector: 'box2026', ed25519: true });
+    assert.equal(read.rateLimit.messagesPerHour, 50, 'other settings are kept');
+    for (const bad of [{ giveUpAfterDays: 0 }, { giveUpAfterDays: 31 }, { delayWarningAfterHours: -1 }, { dkimSelector: 'Bad_Selector' }, { dkimEd25519: 'yes' }, { giveUpAfterDays: 1, delayWarningAfterHours: 30 }]) {
+      assert.equal((await call(h.app, 'PUT', '/api/settings/delivery', bad, a)).statusCode, 400, JSON.stringify(bad));
+    }
+    assert.equal((await readOutboundSettings(h.store)).retry.giveUpAfterMs, 3 * 86_400_000, 'a refused change changes nothing');
   });
 });

@@ -198,6 +198,7 @@ export interface Settings {
   hostname: string;
   relays: Relay[];
   limits: { messagesPerHour: number; recipientsPerHour: number; maxConnections: number };
+  delivery: { giveUpAfterDays: number; delayWarningAfterHours: number; dkimEd25519: boolean; dkimSelector: string };
   admin: { allowedClients: 'lan' | 'any' };
 }
 

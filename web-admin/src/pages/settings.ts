@@ -8,7 +8,7 @@ import { h, replace } from '../dom.js';
 import { session, setSession } from '../session.js';
 import type { Relay, Settings } from '../types.js';
 import { remoteLoginSection } from './remote-login.js';
-import { confirmDialog, field, form, input, say, section, select, statusLine, table, withProgress } from '../ui.js';
+import { checkbox, confirmDialog, field, form, input, say, section, select, statusLine, table, withProgress } from '../ui.js';
 
 export async function settingsPage(main: HTMLElement): Promise<void> {
   const s = await get<Settings>('/api/settings');
@@ -52,10 +52,24 @@ export async function settingsPage(main: HTMLElement): Promise<void> {
     return 'Limits saved.';
   });
 
+  const d = s.delivery;
+  const ed = checkbox('dkimEd25519', 'Also sign with Ed25519 (RFC 8463)', d.dkimEd25519);
+  const delivery = form([
+    field('Give up after (days)', input('giveUpAfterDays', { type: 'number', min: '1', max: '30', step: '0.5', required: true, value: String(d.giveUpAfterDays) }), 'Mail that cannot be delivered for this long goes back to its sender. Most servers keep trying for 5 days.'),
+    field('Warn the sender after (hours)', input('delayWarningAfterHours', { type: 'number', min: '0', max: '240', step: '1', required: true, value: String(d.delayWarningAfterHours) }), '0: never. The sender gets one "still trying" notice.'),
+    field('Selector for new DKIM keys', input('dkimSelector', { required: true, pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?', value: d.dkimSelector }), 'Used when a key is made; existing keys keep their selector.'),
+    ed.el,
+    h('p', { class: 'hint' }, 'A second, shorter DKIM signature. Publish its "-ed" record from the Domains page; until then receivers ignore it and the RSA signature still counts.'),
+  ], 'Save delivery settings', async (v) => {
+    await put('/api/settings/delivery', { giveUpAfterDays: Number(v.get('giveUpAfterDays')), delayWarningAfterHours: Number(v.get('delayWarningAfterHours')), dkimSelector: v.get('dkimSelector').trim(), dkimEd25519: ed.box.checked });
+    return 'Delivery settings saved.';
+  });
+
   main.append(
     section('Host name', h('p', null, h('strong', null, s.hostname)), h('p', { class: 'hint' }, 'The name mail servers and programs use for this box. It is set in the boot configuration on the SD card; changing it also needs new DNS records and a new certificate.')),
     section('Smarthost for outgoing mail', h('p', { class: 'hint' }, 'Many home connections cannot send mail directly (port 25 blocked, or a dynamic address that recipients distrust). A smarthost from your provider sends it for you.'), relays, relayLine, relayForm),
     section('Limits', limits),
+    section('Delivery and signing', delivery),
     remoteLoginSection(),
     passwordSection(),
     totpSection(),
