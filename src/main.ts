@@ -183,7 +183,8 @@ export async function startAppliance(opts: StartOptions): Promise<Appliance> {
       const inputs = await collectDnsCheckInputs(store);
       const config = inputs.relay ? { ...dnsConfig, smarthost: inputs.relay } : dnsConfig;
       const dkimFor = (domain: string) => Promise.resolve(inputs.dkim[domain]);
-      return (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config, dkimFor });
+      const dkimPendingFor = (domain: string) => Promise.resolve(inputs.dkimPending?.[domain]);
+      return (await import('./dns/engine.js')).runDnsCheck({ store, resolver, config, dkimFor, dkimPendingFor });
     };
     let daily: { runNow(): Promise<import('./dns/daily-run.js').StoredDnsCheck>; stop(): void } | undefined;
     if (config.dns.dailyCheck) {

@@ -133,7 +133,8 @@ export async function runCheckDnsCommand(argv: readonly string[], io: CheckDnsIo
     if (inputs.relay) config.smarthost = inputs.relay;
     const store = { listDomains: () => Promise.resolve(inputs.domains) };
     const dkimFor = config.dkim ? undefined : (d: string) => Promise.resolve(inputs.dkim[d]);
-    const report = await runDnsCheck({ store, config, resolver, ...(args.domain !== undefined ? { domain: args.domain } : {}), ...(dkimFor ? { dkimFor } : {}) });
+    const dkimPendingFor = config.dkim ? undefined : (d: string) => Promise.resolve(inputs.dkimPending?.[d]);
+    const report = await runDnsCheck({ store, config, resolver, ...(args.domain !== undefined ? { domain: args.domain } : {}), ...(dkimFor ? { dkimFor } : {}), ...(dkimPendingFor ? { dkimPendingFor } : {}) });
     io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return CHECK_DNS_EXIT[report.worst];
   } catch (err) {

@@ -4,7 +4,8 @@ import type { MailStore } from '../store/types.js';
 /**
  * What the DNS self-check needs from the store, gathered in one place so the
  * daily run, the admin page and `letterbox check-dns` judge the same setup:
- * the local domains, each domain's active DKIM signing key, and the relay
+ * the local domains, each domain's active DKIM signing key (and the new one
+ * waiting to replace it, if any), and the relay
  * (smarthost) all outbound mail goes through, if one is set.
  */
 export interface DnsCheckInputs {
@@ -12,6 +13,8 @@ export interface DnsCheckInputs {
   domains: string[];
   /** Active RSA DKIM key per domain (domains without a key yet are absent). */
   dkim: Record<string, NonNullable<DnsCheckConfig['dkim']>>;
+  /** A new RSA key per domain that waits for its record before it signs (absent when none waits). */
+  dkimPending?: Record<string, NonNullable<DnsCheckConfig['dkim']>>;
   /** The box-wide relay; then SPF, PTR and blocklists concern the relay, not the box. */
   relay?: { host: string; port: number };
 }
@@ -26,10 +29,14 @@ export async function collectDnsCheckInputs(store: MailStore, domain?: string): 
   const { readOutboundSettings } = await import('../smtp/outbound/settings.js');
   const domains = domain !== undefined ? [domain.trim().toLowerCase()] : await store.listDomains();
   const dkim: DnsCheckInputs['dkim'] = {};
+  const dkimPending: NonNullable<DnsCheckInputs['dkimPending']> = {};
   for (const d of domains) {
     const key = await activeDkimPublicKey(store, d);
     if (key) dkim[d] = key;
+    const pending = await activeDkimPublicKey(store, d, 'pending');
+    if (pending) dkimPending[d] = pending;
   }
   const relay = (await readOutboundSettings(store)).relay;
-  return relay ? { domains, dkim, relay: { host: relay.host, port: relay.port } } : { domains, dkim };
+  const out: DnsCheckInputs = { domains, dkim, ...(Object.keys(dkimPending).length > 0 ? { dkimPending } : {}) };
+  return relay ? { ...out, relay: { host: relay.host, port: relay.port } } : out;
 }

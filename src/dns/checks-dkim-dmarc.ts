@@ -5,11 +5,15 @@ import type { CheckResult } from './types.js';
 /**
  * DKIM of one domain (spec table D, RFC 6376 §3.6): our selector's record
  * exists, its key equals our signing key, the key is strong enough, no
- * testing flag or SHA-1-only restriction.
+ * testing flag or SHA-1-only restriction. With `role` `pending`, the same
+ * for a new key made by rotation that does not sign yet: the owner lets it
+ * sign once this check is green.
  */
-export async function dkimCheck(ctx: CheckContext, domain: string): Promise<CheckResult> {
+export async function dkimCheck(ctx: CheckContext, domain: string, role: 'signing' | 'pending' = 'signing'): Promise<CheckResult> {
   const dkim = ctx.config.dkim;
-  const head = { id: 'dkim', subject: dkim ? `${dkim.selector}._domainkey.${domain}` : domain, domain, title: 'DKIM key', importance: 'required' as const };
+  const head = role === 'signing'
+    ? { id: 'dkim', subject: dkim ? `${dkim.selector}._domainkey.${domain}` : domain, domain, title: 'DKIM key', importance: 'required' as const }
+    : { id: 'dkim-pending', subject: dkim ? `${dkim.selector}._domainkey.${domain}` : domain, domain, title: 'New DKIM key (waiting to sign)', importance: 'recommended' as const };
   if (!dkim) return line(head, warn('DKIM signing is not set up, so receivers cannot verify mail from this domain (and DMARC relies on SPF alone)', 'Turn on DKIM signing in the settings, then publish the record it shows'));
   let ours: DkimKeyInfo;
   try {

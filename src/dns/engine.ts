@@ -24,6 +24,8 @@ export interface RunDnsCheckOptions {
   fetchPublicIp?: PublicIpFetcher;
   /** The DKIM key the box signs a domain's mail with, when keys differ per domain; overrides `config.dkim` for that domain. */
   dkimFor?: (domain: string) => Promise<DnsCheckConfig['dkim'] | undefined>;
+  /** A domain's new DKIM key that waits for its record before it signs (checked so the owner knows when to switch). */
+  dkimPendingFor?: (domain: string) => Promise<DnsCheckConfig['dkim'] | undefined>;
 }
 
 /**
@@ -51,6 +53,15 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
     }
     return p;
   };
+  const pendingCache = new Map<string, Promise<DnsCheckConfig['dkim'] | undefined>>();
+  const domainPending = (d: string) => {
+    let p = pendingCache.get(d);
+    if (!p) {
+      p = options.dkimPendingFor ? options.dkimPendingFor(d).catch(() => undefined) : Promise.resolve(undefined);
+      pendingCache.set(d, p);
+    }
+    return p;
+  };
   const ctx = makeContext(resolver, config, ip.usable, ip.note);
   const hostLines = [line({ id: 'public-ip', subject: canonicalName(config.hostname), title: 'Public address of the box', importance: 'required' }, ip.outcome)];
   const [host, dnsbl, dane, perDomain] = await Promise.all([
@@ -60,8 +71,10 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
     Promise.all(
       domains.map(async (d) => {
         const dkim = await domainDkim(d);
+        const pending = await domainPending(d);
         const dctx = dkim ? { ...ctx, config: { ...ctx.config, dkim } } : ctx;
         const groups = await Promise.all([mxChecks(dctx, d), spfChecks(dctx, d), dkimCheck(dctx, d), dmarcChecks(dctx, d), mtaStsCheck(dctx, d), tlsRptCheck(dctx, d), srvCheck(dctx, d), autoconfigCheck(dctx, d), caaCheck(dctx, d), dnssecCheck(dctx, d)]);
+        if (pending) groups.splice(3, 0, await dkimCheck({ ...ctx, config: { ...ctx.config, dkim: pending } }, d, 'pending'));
         return groups.flat();
       }),
     ),
@@ -70,7 +83,8 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
   const expected: DomainRecords[] = [];
   for (const d of domains) {
     const dkim = await domainDkim(d);
-    const dconfig = dkim ? { ...config, dkim } : config;
+    const pending = await domainPending(d);
+    const dconfig: DnsCheckConfig = { ...config, ...(dkim ? { dkim } : {}), ...(pending ? { dkimPending: pending } : {}) };
     try {
       expected.push(buildExpectedRecords(dconfig, d, ip.usable));
     } catch {

@@ -38,7 +38,7 @@ export function buildExpectedRecords(config: DnsCheckConfig, domainName: string,
     add(`${config.dkim.selector}._domainkey.${domain}`, 'TXT', quoteTxt(expectedDkim(config.dkim)), 'recommended', 'DKIM public key; one value split into 255-character strings (a single-field DNS panel takes the parts joined)');
   }
   if (config.dkimPending) {
-    add(`${config.dkimPending.selector}._domainkey.${domain}`, 'TXT', quoteTxt(expectedDkim(config.dkimPending)), 'recommended', 'the NEW DKIM key: publish it, then let it sign (admin page or letterbox dkim activate); keep the old one until then');
+    add(`${config.dkimPending.selector}._domainkey.${domain}`, 'TXT', quoteTxt(expectedDkim(config.dkimPending)), 'recommended', 'the NEW DKIM key: publish it, run the DNS check, then let it sign (admin page or letterbox dkim activate); keep the old key\'s record a few days after the switch');
   }
   add(`_dmarc.${domain}`, 'TXT', quoteTxt(expectedDmarc(domain)), 'recommended', 'DMARC policy with aggregate reports (use p=none first if other services send as this domain)');
   add(`_smtp._tls.${domain}`, 'TXT', quoteTxt(expectedTlsRpt(domain)), 'optional', 'TLS-RPT: senders report failed secure deliveries');

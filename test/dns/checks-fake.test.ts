@@ -192,3 +192,21 @@ test('DKIM per domain: the key the box signs with (dkimFor) is what DNS is compa
   const mismatch = await runDnsCheck({ store, config: noDkim, resolver: fakeFrom(zone), now: NOW, dkimFor: async () => ({ selector: dkim.selector, publicKeyPem: other }) });
   assert.equal(find(mismatch, 'dkim').status, 'FAIL', 'a key in DNS that is not the signing key fails');
 });
+
+test('DKIM rotation: a new key waiting to sign is checked on its own line, so the owner knows when to switch', async () => {
+  const { dkim, ...noDkim } = goodConfig();
+  assert.ok(dkim);
+  const pending = { selector: 'sel2', publicKeyPem: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  const options = { store, config: noDkim, now: NOW, dkimFor: async () => dkim, dkimPendingFor: async (d: string) => (d === DOMAIN ? pending : undefined) };
+  const before = await runDnsCheck({ ...options, resolver: fakeFrom(goodRecords()) });
+  assert.equal(find(before, 'dkim').status, 'OK', 'the signing key is fine');
+  const waiting = find(before, 'dkim-pending', `sel2._domainkey.${DOMAIN}`);
+  assert.equal(waiting.status, 'FAIL', 'not published yet');
+  assert.equal(waiting.importance, 'recommended');
+  assert.match(waiting.fix ?? '', /sel2\._domainkey/);
+  assert.ok(before.expected[0]?.records.some((r) => r.name === `sel2._domainkey.${DOMAIN}`), 'and it is among the records to create');
+  const published = await runDnsCheck({ ...options, resolver: fakeFrom(goodRecords({ ...goodConfig(), dkimPending: pending })) });
+  assert.equal(find(published, 'dkim-pending').status, 'OK', find(published, 'dkim-pending').finding);
+  const none = await runDnsCheck({ ...options, dkimPendingFor: async () => undefined, resolver: fakeFrom(goodRecords()) });
+  assert.ok(!none.results.some((r) => r.id === 'dkim-pending'), 'no line when no key waits');
+});

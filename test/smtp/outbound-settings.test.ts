@@ -58,7 +58,7 @@ test('DKIM: records generated on first show, split into ≤ 255-char strings; ro
   assert.match(formatOutboundResult({ op: 'dkim.rotate', domain: 'mail.test' }, rotated), /; mail\.test rsa waiting: publish this record, then run letterbox dkim activate\nsel2\._domainkey\.mail\.test\. IN TXT/);
   await assert.rejects(runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel3' }), /already waiting/);
   const signing = async () => (await ensureDkimKeys(store, 'mail.test', (await readOutboundSettings(store)).dkim)).map((k) => k.selector).sort();
-  assert.deepEqual(await signing(), ['letterbox', 'letterbox-ed'], 'outgoing mail is still signed with the published keys');
+  assert.deepEqual(await signing(), ['letterbox'], 'outgoing mail is still signed with the published key only, not with a new Ed25519 key');
   const activated = await runOperation(ctx, { op: 'dkim.activate', domain: 'mail.test' });
   bySelector = Object.fromEntries(activated.records.map((r) => [r.selector, r]));
   assert.equal(bySelector.letterbox?.state, 'retired', 'old key retired but still listed');
@@ -69,9 +69,30 @@ test('DKIM: records generated on first show, split into ≤ 255-char strings; ro
   await assert.rejects(runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'sel2' }), /already used/);
   await assert.rejects(runOperation(ctx, { op: 'dkim.remove', domain: 'mail.test', selector: 'sel2' }), /in use/);
   const removed = await runOperation(ctx, { op: 'dkim.remove', domain: 'mail.test', selector: 'letterbox' });
-  assert.deepEqual(removed.records.map((r) => r.selector).sort(), ['letterbox-ed', 'sel2', 'sel2-ed'], 'only the removed key is gone');
+  assert.deepEqual(removed.records.map((r) => r.selector).sort(), ['sel2', 'sel2-ed'], 'only the removed key is gone');
   await assert.rejects(runOperation(ctx, { op: 'dkim.show', domain: 'other.test' }), /not a local domain/);
   assert.equal((await listDkimKeys(store, 'mail.test')).filter((k) => k.active).length, 2);
+  await store.close();
+});
+
+test('DKIM: switching Ed25519 on later makes a waiting key, never one that signs unpublished; selectors are lower case', async () => {
+  const store = await openMemoryStore();
+  await store.addDomain('mail.test');
+  const ctx = { store, running: true };
+  await runOperation(ctx, { op: 'dkim.show' });
+  await store.putSetting('outbound', { dkim: { ed25519: true } });
+  const settings = (await readOutboundSettings(store)).dkim;
+  assert.deepEqual((await ensureDkimKeys(store, 'mail.test', settings)).map((k) => k.selector), ['letterbox'], 'the signer still uses the RSA key only');
+  const shown = await runOperation(ctx, { op: 'dkim.show', domain: 'mail.test' });
+  assert.deepEqual(shown.records.map((r) => [r.selector, r.state]), [['letterbox', 'active'], ['letterbox-ed', 'pending']]);
+  await runOperation(ctx, { op: 'dkim.activate', domain: 'mail.test' });
+  assert.deepEqual((await ensureDkimKeys(store, 'mail.test', settings)).map((k) => k.selector).sort(), ['letterbox', 'letterbox-ed']);
+  const rotated = await runOperation(ctx, { op: 'dkim.rotate', domain: 'mail.test', selector: 'NewSel' });
+  assert.ok(rotated.records.some((r) => r.selector === 'newsel' && r.state === 'pending'));
+  // The DNS self-check (daily run, admin page, letterbox check-dns) gets the waiting key beside the signing one.
+  const inputs = await runOperation(ctx, { op: 'dns.inputs', domain: 'mail.test' });
+  assert.equal(inputs.dkim['mail.test']?.selector, 'letterbox');
+  assert.equal(inputs.dkimPending?.['mail.test']?.selector, 'newsel');
   await store.close();
 });
 

@@ -80,8 +80,12 @@ function update<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The domain's active keys, generating them on first use: RSA always,
- * Ed25519 too when `ed25519` is set (a second signature, RFC 8463 §1).
+ * The domain's active keys (the ones that sign), generating keys as needed:
+ * RSA always, Ed25519 too when `ed25519` is set (a second signature, RFC 8463
+ * §1). On first use, when the domain has no active key at all, the new keys
+ * sign at once (nothing was signed before, so nothing can break). Later, a key
+ * for an algorithm the domain lacks (Ed25519 switched on) is made pending, like
+ * a rotation: it waits for its record and `activateDkimKeys`.
  */
 export function ensureDkimKeys(store: MailStore, domain: string, settings: { selector: string; ed25519: boolean }): Promise<DkimKey[]> {
   const d = domain.toLowerCase();
@@ -89,11 +93,13 @@ export function ensureDkimKeys(store: MailStore, domain: string, settings: { sel
     const doc = await loadDoc(store);
     const keys = doc.domains[d] ?? [];
     const wanted: DkimAlgorithm[] = settings.ed25519 ? ['rsa', 'ed25519'] : ['rsa'];
+    const firstUse = !keys.some((k) => k.active);
     let changed = false;
     for (const algorithm of wanted) {
-      if (keys.some((k) => k.active && k.algorithm === algorithm)) continue;
+      if (keys.some((k) => (k.active || k.pending) && k.algorithm === algorithm)) continue;
       const selector = algorithm === 'rsa' ? settings.selector : `${settings.selector}-ed`;
-      keys.push(await newDkimKey(uniqueSelector(keys, selector), algorithm));
+      const key = await newDkimKey(uniqueSelector(keys, selector.toLowerCase()), algorithm);
+      keys.push(firstUse ? key : { ...key, active: false, pending: true });
       changed = true;
     }
     if (changed) {
@@ -139,7 +145,8 @@ export function rotateDkimKeys(store: MailStore, domain: string, settings: { sel
     const keys = doc.domains[d] ?? [];
     const waiting = keys.find((k) => k.pending);
     if (waiting) throw new MailError('exists', `a new DKIM key (${waiting.selector}) is already waiting for ${d}: start signing with it, or remove it first`);
-    const base = selector ?? `${settings.selector}-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}`;
+    // Lower case: DNS names are case-insensitive, so "MAIL" and "mail" would be one record.
+    const base = (selector ?? `${settings.selector}-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}`).toLowerCase();
     if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(base)) throw new MailError('invalid', `selector "${base}" must be a DNS label`);
     const algorithms = new Set<DkimAlgorithm>(['rsa', ...(settings.ed25519 || keys.some((k) => k.active && k.algorithm === 'ed25519') ? (['ed25519'] as const) : [])]);
     const fresh: DkimKey[] = [];

@@ -116,7 +116,8 @@ function localDomain(store: MailStore, domain: string): string {
 export async function rotateDkim(store: MailStore, domain: string, selector?: string): Promise<DkimRecord[]> {
   const d = localDomain(store, domain);
   const settings = await readOutboundSettings(store);
-  await ensureDkimKeys(store, d, settings.dkim);
+  // A domain without keys gets its first (signing) ones, so there is something to rotate from.
+  if ((await listDkimKeys(store, d)).length === 0) await ensureDkimKeys(store, d, settings.dkim);
   await rotateDkimKeys(store, d, settings.dkim, selector);
   return showDkim(store, d);
 }

@@ -59,7 +59,7 @@ export async function settingsPage(main: HTMLElement): Promise<void> {
     field('Warn the sender after (hours)', input('delayWarningAfterHours', { type: 'number', min: '0', max: '240', step: '1', required: true, value: String(d.delayWarningAfterHours) }), '0: never. The sender gets one "still trying" notice.'),
     field('Selector for new DKIM keys', input('dkimSelector', { required: true, pattern: '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?', value: d.dkimSelector }), 'Used when a key is made; existing keys keep their selector.'),
     ed.el,
-    h('p', { class: 'hint' }, 'A second, shorter DKIM signature. Publish its "-ed" record from the Domains page; until then receivers ignore it and the RSA signature still counts.'),
+    h('p', { class: 'hint' }, 'A second, shorter DKIM signature. Its key waits on the Domains page: publish its "-ed" record there, then press "Start signing with the new key".'),
   ], 'Save delivery settings', async (v) => {
     await put('/api/settings/delivery', { giveUpAfterDays: Number(v.get('giveUpAfterDays')), delayWarningAfterHours: Number(v.get('delayWarningAfterHours')), dkimSelector: v.get('dkimSelector').trim(), dkimEd25519: ed.box.checked });
     return 'Delivery settings saved.';
