@@ -68,8 +68,13 @@ export async function authenticate(store: MailStore, address: string, password: 
   if (!cached && needsRehash(hash)) {
     try {
       const upgraded = await hashPassword(password);
-      await store.setPasswordHash(account.address, upgraded);
-      hash = upgraded;
+      // The password may have been changed (CLI, admin page) while we hashed: only replace
+      // the hash we verified, never a newer one. (Read and write are not one atomic step; the
+      // window is the store round trip, not the ~300 ms of hashing.)
+      if ((await store.getAccount(account.address))?.passwordHash === hash) {
+        await store.setPasswordHash(account.address, upgraded);
+        hash = upgraded;
+      }
     } catch {
       // The old hash still works; the upgrade is retried at the next login.
     }

@@ -8,8 +8,9 @@
  *
  * Before the client sends the literal, the mailbox and the quota are checked
  * so a doomed upload is refused without reading it (`NO [TRYCREATE]`,
- * `NO [OVERQUOTA]` for the account's quota and for a disk without headroom
- * (as Dovecot answers); too large is refused by the framer with `[TOOBIG]`).
+ * `NO [OVERQUOTA]` for the account's quota, `NO [UNAVAILABLE]` (RFC 5530: a
+ * temporary failure) for a disk without headroom; too large is refused by the
+ * framer with `[TOOBIG]`).
  */
 import { hasDiskHeadroom } from '../limits/disk-headroom.js';
 import { createMimeIndexer, type MimeIndexer } from '../mime/index.js';
@@ -57,7 +58,7 @@ export class AppendUpload {
     const info = await ctx.services.store.getAccount(s.account.address);
     if (info && info.quotaBytes > 0 && info.usedBytes + cmd.size > info.quotaBytes) return refuse(cmd.tag, 'NO', 'Mailbox is full', 'OVERQUOTA');
     // Same headroom rule as SMTP: a nearly full card refuses new mail before it fails mid-write.
-    if (!(await hasDiskHeadroom(ctx.services.store, ctx.services.limits.maxMessageBytes))) return refuse(cmd.tag, 'NO', 'Not enough disk space, try again later', 'OVERQUOTA');
+    if (!(await hasDiskHeadroom(ctx.services.store, ctx.services.limits.maxMessageBytes))) return refuse(cmd.tag, 'NO', 'Not enough disk space, try again later', 'UNAVAILABLE');
     if (cmd.flags.some((f) => f === '\\Recent')) return refuse(cmd.tag, 'BAD', 'The \\Recent flag cannot be set');
     framer.acceptAppend();
     const upload = new AppendUpload(ctx, cmd, ctx.services.store.createBlob());

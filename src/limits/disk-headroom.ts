@@ -9,7 +9,7 @@ export const HEADROOM_FACTOR = 1.5;
  * size). Every way mail comes in asks before it reads a message body: SMTP at
  * MAIL FROM (port 25 and submission), IMAP before an APPEND literal. A full
  * SD card must turn clients away with a temporary error (452 4.3.1,
- * NO [OVERQUOTA]) while there is still room for the index and the queue, not
+ * NO [UNAVAILABLE]) while there is still room for the index and the queue, not
  * fail half-way through a write. A store that cannot tell its free space
  * counts as full.
  */

@@ -100,7 +100,10 @@ export function createInboundSmtp(opts: InboundSmtpOptions): InboundSmtp {
         const state = sessions.get(session.id);
         if (state) state.accounts.clear();
         if (!store.isWritable()) return fail(cb, replies.storageTrouble());
-        void hasDiskHeadroom(store, limits.maxMessageBytes).then((room) => (room ? cb() : fail(cb, replies.storageTrouble())));
+        hasDiskHeadroom(store, limits.maxMessageBytes).then(
+          (room) => (room ? cb() : fail(cb, replies.storageTrouble())),
+          () => fail(cb, replies.storageTrouble()),
+        );
       },
 
       onRcptTo(address, session, cb) {

@@ -94,10 +94,11 @@ const AKI_OID_DER = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x23]);
 /**
  * True when the certificate carries an Authority Key Identifier. Leaves issued
  * by early versions lack it; they are reissued once instead of waiting for
- * their renewal. Our leaves' names hold only host names and addresses, so the
- * OID's bytes can otherwise only turn up inside the random serial or the
- * signature (odds of about 1 in 10^9 per certificate; the cost of such a miss
- * would be one early reissue, never a wrong "present").
+ * their renewal. A byte search, not a DER walk: our leaves' names hold only
+ * host names and addresses, so the OID's five bytes can otherwise only turn
+ * up by chance inside random data (serial, key, key identifier, signature),
+ * with odds of about 1 in 10^9 per certificate. Such a chance match would
+ * keep an old leaf until its normal renewal; it can never cause a reissue.
  */
 function hasAuthorityKeyId(x509: X509Certificate): boolean {
   return x509.raw.includes(AKI_OID_DER);

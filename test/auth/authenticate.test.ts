@@ -49,3 +49,23 @@ test('a hash made with an old cost is replaced at login', async () => {
   assert.equal(await authenticate(store, 'alice@example.com', 'alice has a good password'), 'alice@example.com');
   assert.equal(store.hashWrites, writes + 1);
 });
+
+test('a password changed while an old-cost hash is being upgraded is not undone by the upgrade', async () => {
+  const store = await setup();
+  await store.setPasswordHash('alice@example.com', await hashPassword('alice has a good password', { ln: 11 }));
+  const changed = await hashPassword('alice changed it meanwhile');
+  const getAccount = store.getAccount.bind(store);
+  let reads = 0;
+  // The owner changes the password between the login's first read and its write.
+  store.getAccount = async (address: string) => {
+    const account = await getAccount(address);
+    if (++reads === 2 && account) await store.setPasswordHash(address, changed);
+    return reads >= 2 && account ? { ...account, passwordHash: changed } : account;
+  };
+  const writes = store.hashWrites;
+  assert.equal(await authenticate(store, 'alice@example.com', 'alice has a good password', { cache: false }), 'alice@example.com');
+  assert.equal(store.hashWrites, writes + 1, 'only the owner\'s change was written');
+  store.getAccount = getAccount;
+  assert.equal((await getAccount('alice@example.com'))?.passwordHash, changed);
+  assert.equal(await authenticate(store, 'alice@example.com', 'alice has a good password', { cache: false }), null, 'the old password no longer works');
+});

@@ -45,7 +45,7 @@ describe('imap after login', () => {
     c.close();
   });
 
-  it('a nearly full disk: APPEND is refused with NO [OVERQUOTA] before the literal, and works again once there is room', async () => {
+  it('a nearly full disk: APPEND is refused with NO [UNAVAILABLE] before the literal, and works again once there is room', async () => {
     const c = await session(h);
     const before = await c.command('STATUS Sent (MESSAGES)');
     const store = h.store as { freeBytes(): Promise<number> };
@@ -54,7 +54,7 @@ describe('imap after login', () => {
     try {
       c.write('a APPEND Sent {40}\r\n');
       const r = await c.tagged('a');
-      assert.match(r.line, /^a NO \[OVERQUOTA\] /);
+      assert.match(r.line, /^a NO \[UNAVAILABLE\] /);
       assert.ok(!r.untagged.some((l) => l.startsWith('+')), 'no continuation: the client keeps its message');
     } finally {
       store.freeBytes = real;
