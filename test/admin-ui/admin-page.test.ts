@@ -93,6 +93,24 @@ test('admin page: setup with the token, login, domain, user, DNS records, live d
     assert.ok(await page.getByRole('button', { name: /Copy all records for example\.test/ }).isVisible());
     await page.screenshot({ path: join(ARTIFACTS, '02-domain-records.png'), fullPage: true });
 
+    // DKIM rotation in two steps: the new key waits (the old one keeps signing) until the owner switches.
+    const dkimTable = page.locator('.dkim');
+    await dkimTable.getByText('signing').first().waitFor();
+    await page.getByRole('button', { name: 'New key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'New key' }).click();
+    await dkimTable.getByText('waiting for DNS').waitFor();
+    assert.equal(await dkimTable.getByText('signing', { exact: true }).count(), 1, 'the old key still signs');
+    await records.getByRole('cell', { name: /^letterbox-\d{8}\._domainkey\.example\.test$/ }).waitFor();
+    await page.getByRole('button', { name: 'Start signing with the new key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start signing' }).click();
+    await dkimTable.getByText('retired').waitFor();
+    const keys = (await box.store.getSetting('dkim')) as { domains: Record<string, { selector: string; active: boolean; pending?: boolean }[]> };
+    assert.deepEqual(keys.domains['example.test']?.map((k) => [k.active, k.pending ?? false]), [[false, false], [true, false]]);
+    await dkimTable.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await dkimTable.getByText('retired').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'New key' }).waitFor();
+
     // Dashboard: numbers from the box, then live changes without a reload.
     await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
     const metric = (name: string) => page.locator(`[data-metric="${name}"]`);
