@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobBackend, BlobSink } from './blob-backend.js';
-import { BlobReadThread } from './blob-reader.js';
+import { BlobBatchReader } from './blob-batch-read.js';
 import { isNotFound, readFileRange, readFileStream } from './blob-file-read.js';
 import { DirHandles, FileSink, type SinkPlaces } from './blob-file-sink.js';
 
@@ -21,8 +21,8 @@ export class FileBlobs implements BlobBackend, SinkPlaces {
   readonly knownDirs = new Set<string>();
   /** Kept directory handles for fsync. */
   readonly dirs = new DirHandles();
-  /** Batched small reads (`readMany`) go through one thread that starts when first needed. */
-  private readonly reader = new BlobReadThread();
+  /** Batches of whole bodies (`readMany`): synchronous from the page cache, the reader thread when the disk is slow. */
+  private readonly reader = new BlobBatchReader();
 
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
