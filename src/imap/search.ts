@@ -5,7 +5,9 @@
  * In-Reply-To from the per-mailbox header table (search-headers.ts); sizes,
  * dates and modseqs from the stored records; other header fields and text
  * from the message (search-content.ts), for 64 messages at a time: their
- * indexes in one store read, their bodies in one batch read. Cheap keys of
+ * indexes in one store read, their bodies up to 256 KiB in one `readBlobs`
+ * call, the next batch read while this one is matched (so at most two
+ * batches, 2 × 16 MiB, are held; bigger bodies are read one by one). Cheap keys of
  * an AND are evaluated first so a `UNSEEN BODY x` search reads few bodies.
  * This file plans and runs the scan; matching one message is
  * search-evaluator.ts, what a key needs is search-key-needs.ts.
