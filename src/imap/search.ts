@@ -5,7 +5,9 @@
  * In-Reply-To from the per-mailbox header table (search-headers.ts); sizes,
  * dates and modseqs from the stored records; other header fields and text
  * from the message (search-content.ts), for 64 messages at a time: their
- * indexes in one store read, their bodies in one batch read. Cheap keys of
+ * indexes in one store read, their bodies up to 256 KiB in one `readBlobs`
+ * call, the next batch read while this one is matched (so at most two
+ * batches, 2 × 16 MiB, are held; bigger bodies are read one by one). Cheap keys of
  * an AND are evaluated first so a `UNSEEN BODY x` search reads few bodies.
  * This file plans and runs the scan; matching one message is
  * search-evaluator.ts, what a key needs is search-key-needs.ts.
@@ -16,6 +18,7 @@
  * being served (security-cases T44).
  */
 import type { AccountStore, MailStore, MessageRecord } from '../store/types.js';
+import type { MessageIndex } from '../mime/types.js';
 import type { SearchKey } from './protocol/types.js';
 import type { MailboxView, ViewEntry } from './mailbox-view.js';
 import type { HeaderCache } from './search-headers.js';
@@ -42,6 +45,29 @@ export type SearchOutcome = { kind: 'done'; matches: { entry: ViewEntry; modseq:
 
 /** Messages whose content is examined at once: their indexes are one store read, their bodies one batch read. */
 const CONTENT_BATCH = 64;
+
+/** One message of a content batch, and what was read for a batch. */
+type BatchItem = { m: ViewEntry; rec: MessageRecord };
+type LoadedBatch = { items: BatchItem[]; indexes: (MessageIndex | null)[] | null; raws: (Buffer | null | undefined)[] | null };
+
+/** Bodies up to this size are read in the batch; larger ones are read by their message alone. */
+const BATCH_BODY_MAX = 256 * 1024;
+
+/** The whole bodies of a batch's small messages in one store call; undefined where not read (too big, or the read failed). */
+async function readBodies(store: MailStore, recs: readonly MessageRecord[]): Promise<(Buffer | null | undefined)[]> {
+  const out: (Buffer | null | undefined)[] = new Array<Buffer | null | undefined>(recs.length).fill(undefined);
+  const at: number[] = [];
+  let bytes = 0;
+  recs.forEach((r, i) => {
+    if (r.size > BATCH_BODY_MAX) return;
+    at.push(i);
+    bytes += r.size;
+  });
+  if (at.length === 0) return out;
+  const got = await store.readBlobs(at.map((i) => (recs[i] as MessageRecord).blobId), { maxBytes: bytes }).catch(() => null);
+  if (got) at.forEach((i, k) => (out[i] = got[k]));
+  return out;
+}
 
 /**
  * Runs a search over the messages the client knows (messages expunged but not
@@ -70,16 +96,32 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
     }
     return { kind: 'done', matches };
   }
-  const batch: { m: ViewEntry; rec: MessageRecord }[] = [];
-  const run = async (): Promise<void> => {
-    const indexes = await ctx.store.getIndexes(batch.map((b) => b.rec.blobId)).catch(() => null);
-    const raws = body ? await ctx.store.scanBlobs(batch.map((b) => ({ blobId: b.rec.blobId, size: b.rec.size }))).catch(() => null) : null;
-    const results = await Promise.all(batch.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined, raws ? raws[i] : undefined))));
+  // Batches are pipelined: the next batch's indexes and bodies are read (in the
+  // store's reader thread and LevelDB) while this one is matched on the event loop.
+  const load = async (items: BatchItem[]): Promise<LoadedBatch> => {
+    const [indexes, raws] = await Promise.all([
+      ctx.store.getIndexes(items.map((b) => b.rec.blobId)).catch(() => null),
+      body ? readBodies(ctx.store, items.map((b) => b.rec)) : null,
+    ]);
+    return { items, indexes, raws };
+  };
+  const evaluate = async ({ items, indexes, raws }: LoadedBatch): Promise<void> => {
+    const results = await Promise.all(items.map((b, i) => evaluator.matches(key, b.m.seq, b.m, b.rec, new MessageContent(ctx.store, b.rec, indexes ? indexes[i] : undefined, raws ? raws[i] : undefined))));
     results.forEach((hit, i) => {
-      const b = batch[i] as { m: ViewEntry; rec: MessageRecord };
+      const b = items[i] as BatchItem;
       if (hit) matches.push({ entry: b.m, modseq: b.rec.modseq });
     });
-    batch.length = 0;
+  };
+  let batch: BatchItem[] = [];
+  let loading: Promise<LoadedBatch> | null = null;
+  /** Starts reading `batch` and matches the batch read before it; false when the time budget ran out. */
+  const advance = async (): Promise<boolean> => {
+    if (now() > ctx.deadline) return false;
+    const previous = loading;
+    loading = batch.length > 0 ? load(batch) : null;
+    batch = [];
+    if (previous) await evaluate(await previous);
+    return true;
   };
   for (const m of ctx.view.entries()) {
     if (m.expunged) continue;
@@ -90,14 +132,9 @@ export async function runSearch(ctx: SearchContext, key: SearchKey): Promise<Sea
       continue;
     }
     batch.push({ m, rec });
-    if (batch.length >= CONTENT_BATCH) {
-      if (now() > ctx.deadline) return { kind: 'limit' };
-      await run();
-    }
+    if (batch.length >= CONTENT_BATCH && !(await advance())) return { kind: 'limit' };
   }
-  if (batch.length > 0) {
-    if (now() > ctx.deadline) return { kind: 'limit' };
-    await run();
-  }
+  if (batch.length > 0 && !(await advance())) return { kind: 'limit' };
+  if (loading) await evaluate(await loading);
   return { kind: 'done', matches };
 }

@@ -37,7 +37,7 @@ export interface BlobBackend {
   readRange(blobId: string, start: number, end: number): Promise<Buffer>;
   /**
    * Several whole blobs in one call, in order, null for a missing one. Fails
-   * `tooBig` (reading nothing) when together they exceed `maxBytes`.
+   * `tooBig` when together they exceed `maxBytes`, never holding more than that.
    */
   readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]>;
   /** Deletes a blob if present (and makes the deletion durable where that matters). */

@@ -1,87 +1,140 @@
 /**
- * Whole bodies of many messages for a scan (IMAP SEARCH BODY/TEXT over a
- * mailbox). A search reads thousands of small files one after the other; the
- * asynchronous fs calls cost ~40 µs of event-loop time each (three per file),
- * a synchronous open/read/close of a file in the page cache ~13 µs in all.
- * So files are read synchronously, in slices of at most `SLICE_MS` of
- * event-loop time with a yield in between, which keeps other sessions
- * served. When one read is slow (the file came from the SD card, not the
- * cache) the rest of the batch is read asynchronously instead, so a cold
- * disk never holds the event loop for long.
+ * The one batch reader of whole blob files, behind `MailStore.readBlobs`:
+ * POP3's read-ahead (the next ~32 small messages of a download) and IMAP
+ * SEARCH BODY/TEXT (64 messages at a time over a whole mailbox) both read
+ * many small files one after the other, and both need the bytes exactly,
+ * within a memory bound, without holding up other sessions.
+ *
+ * Two ways to read, chosen per file:
+ * - On the event loop, synchronously, while the files come from the page
+ *   cache: an open/fstat/read/close of a cached file costs ~13 µs in all,
+ *   where four asynchronous fs calls cost ~100 µs of event-loop time and a
+ *   trip to the reader thread ~120 µs plus ~30 ms to start it. Reads go in
+ *   slices of at most `SLICE_MS` with a yield in between, so other sessions
+ *   are served during a long scan.
+ * - In the reader thread (`blob-reader.ts`) when the disk is slow or the body
+ *   is large: one read that took longer than `SLOW_MS` (the file came from
+ *   the SD card) sends the rest of the batch, and every batch for the next
+ *   `SLOW_SPELL_MS`, to the thread, so a cold or busy card blocks the event
+ *   loop for at most one read per spell, never for a whole batch.
+ *
+ * Memory: a body is allocated only after its size (fstat) is known to fit in
+ * what is left of `maxBytes`; the thread checks its share the same way before
+ * reading anything. So the bodies held never exceed `maxBytes`.
  */
 import fs from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { MailError } from '../errors.js';
-import type { BlobBackend } from './blob-backend.js';
-import { FileBlobs } from './blob-files.js';
+import { BlobReadThread } from './blob-reader.js';
 
 /** Event-loop time one slice of synchronous reads may take. */
 const SLICE_MS = 4;
-/** A read slower than this came from the disk: switch to asynchronous reads. */
+/** A single read slower than this came from the disk, not the page cache. */
 const SLOW_MS = 2;
-/** Bodies above this size are read asynchronously. */
+/** After a slow read, how long every batch goes to the reader thread. */
+const SLOW_SPELL_MS = 30_000;
+/** Bodies above this size are read in the thread (one read of them could take milliseconds). */
 const SYNC_MAX_BYTES = 256 * 1024;
-/** Asynchronous reads in flight at once. */
-const PARALLEL = 8;
 
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' || (err instanceof MailError && err.kind === 'notFound');
+/** What one synchronous read gave: the bytes, null (no such file), or 'thread' (too big to read here). */
+type SyncResult = Buffer | null | 'thread';
+
+function tooBig(maxBytes: number): MailError {
+  return new MailError('tooBig', `the bodies exceed ${maxBytes} bytes`);
 }
 
-function readSync(path: string, size: number): Buffer {
-  const fd = fs.openSync(path, 'r');
+/** Reads one whole file if it fits in `room` bytes; fails `tooBig` before allocating when it does not. */
+function readOneSync(path: string, room: number, maxBytes: number): SyncResult {
+  let fd: number;
   try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; // deleted since the caller learned its id
+    throw err;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > SYNC_MAX_BYTES) return 'thread';
+    if (size > room) throw tooBig(maxBytes);
     const buf = Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const n = fs.readSync(fd, buf, off, size - off, off);
-      if (n === 0) break;
-      off += n;
+    // Bodies are immutable, so the size from fstat holds; a short read would mean a damaged file.
+    for (let got = 0; got < size; ) {
+      const n = fs.readSync(fd, buf, got, size - got, got);
+      if (n === 0) throw new Error(`short read of ${path}`);
+      got += n;
     }
-    return buf.subarray(0, off);
+    return buf;
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** Reads `items` (whole bodies of known size) in order; null for a body that is gone. */
-export async function readWholeBlobs(blobs: BlobBackend, items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
-  const out: (Buffer | null)[] = new Array<Buffer | null>(items.length).fill(null);
-  const later: number[] = [];
-  if (blobs instanceof FileBlobs) {
+/** Whole-file batch reads for the file backend; `close()` stops the reader thread for good. */
+export class BlobBatchReader {
+  private readonly thread: BlobReadThread;
+  /** Until this time (performance.now()), batches go to the thread: the disk was slow. */
+  private slowUntil = 0;
+  private closed = false;
+
+  constructor(idleMs?: number) {
+    this.thread = new BlobReadThread(idleMs);
+  }
+
+  /**
+   * Reads the files at `paths` whole, in order; null for a file that does
+   * not exist. Fails `tooBig` when they hold more than `maxBytes` together
+   * (never holding more than that), `temporary` after `close()`, and with the
+   * underlying error (code kept) for any other failure.
+   */
+  async read(paths: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+    if (this.closed) throw new MailError('temporary', 'the mail store is closed');
+    if (performance.now() < this.slowUntil) return this.thread.read([...paths], maxBytes);
+    const out = new Array<Buffer | null>(paths.length).fill(null);
+    const later: number[] = [];
+    let held = 0;
     let slice = performance.now();
-    let slow = false;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] as { blobId: string; size: number };
-      if (slow || item.size > SYNC_MAX_BYTES) {
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i] as string;
+      if (performance.now() < this.slowUntil) {
         later.push(i);
         continue;
       }
       const t = performance.now();
-      try {
-        out[i] = readSync(blobs.pathOf(item.blobId), item.size);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      const got = readOneSync(path, maxBytes - held, maxBytes);
       const now = performance.now();
-      if (now - t > SLOW_MS) slow = true;
-      if (now - slice > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
+      if (got === 'thread') later.push(i);
+      else if (got) {
+        out[i] = got;
+        held += got.length;
+      }
+      if (now - t > SLOW_MS) this.slowUntil = now + SLOW_SPELL_MS;
+      if (now - slice > SLICE_MS && i + 1 < paths.length) {
+        await yieldToLoop();
+        if (this.closed) throw new MailError('temporary', 'the mail store is closed');
         slice = performance.now();
       }
     }
-  } else for (let i = 0; i < items.length; i++) later.push(i);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < later.length) {
-      const i = later[next++] as number;
-      const item = items[i] as { blobId: string; size: number };
-      try {
-        out[i] = await blobs.readRange(item.blobId, 0, item.size);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+    if (later.length > 0) {
+      // What is left of the budget is the thread's bound for the rest.
+      const rest = await this.thread.read(
+        later.map((i) => paths[i] as string),
+        maxBytes - held,
+      ).catch((err: unknown) => {
+        throw err instanceof MailError && err.kind === 'tooBig' ? tooBig(maxBytes) : err;
+      });
+      later.forEach((i, k) => (out[i] = rest[k] ?? null));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, later.length) }, worker));
-  return out;
+    return out;
+  }
+
+  /** Whether the reader thread is running (for tests and status). */
+  get threadRunning(): boolean {
+    return this.thread.running;
+  }
+
+  /** Stops the reader thread; reads still waiting on it fail `temporary`. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.thread.close();
+  }
 }

@@ -10,7 +10,6 @@ import { MailError } from '../errors.js';
 import type { AccountInfo, AccountStore, AliasInfo, BlobWriter, ChangeEvent, DeliveryInput, DeliveryResult, MailStore, Resolution } from './types.js';
 import { LevelAccountStore } from './account-store.js';
 import { HashingBlobWriter } from './blob-backend.js';
-import { readWholeBlobs } from './blob-batch-read.js';
 import * as dir from './directory.js';
 import * as msgs from './message-ops.js';
 import * as queue from './queue-ops.js';
@@ -141,11 +140,6 @@ export class LevelMailStore implements LetterboxStore {
     // Through the committer's overlay like `getIndex`, so a delivery still in flight is seen too.
     const raws = await this.core.query(() => this.core.committer.readMany(keyList));
     return raws.map((raw) => (raw ? decodeValue<MessageIndex>(raw) : null));
-  }
-
-  async scanBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]> {
-    for (const item of items) checkBlobId(item.blobId);
-    return readWholeBlobs(this.core.blobs, items);
   }
 
   async countBlobs(): Promise<number> {

@@ -80,20 +80,25 @@ export interface MailStore {
   /** Reads bytes [start, end) of a blob. */
   readBlobRange(blobId: string, start: number, end: number): Promise<Buffer>;
   /**
-   * Reads several whole, small blobs in one call: for POP3 read-ahead and
-   * other readers of many small bodies in a row. On disk this is one trip to
-   * a reader thread for the whole batch instead of four thread-pool round
-   * trips per body, which is most of the cost of sending a small message.
+   * Reads several whole, small blobs in one call: POP3's read-ahead (the next
+   * messages of a download) and IMAP SEARCH BODY/TEXT (a batch of a mailbox's
+   * messages). On disk, files in the page cache are read synchronously in
+   * slices of a few milliseconds with a yield between them (~13 µs a file,
+   * where four asynchronous fs calls cost ~100 µs of event-loop time); when
+   * the disk is slow, and for bodies over 256 KiB, the reads go to a reader
+   * thread, so a slow SD card never holds the event loop for more than one
+   * read (see blob-batch-read.ts).
    *
-   * Resolves with one entry per id, in order: the bytes, or null for a body
-   * that no longer exists (its last message was expunged meanwhile). Memory
-   * is bounded by the caller: `maxBytes` (default 1 MiB, at most 16 MiB) is the
-   * most the call may hold, and when the bodies together are larger it fails
-   * `tooBig` without reading them — pass ids whose record sizes fit, and
-   * stream anything big with `readBlob`. Fails `notFound` for a malformed id
-   * (as `readBlobRange` does), `invalid` for more than 256 ids or a bad
-   * `maxBytes`, `temporary` once the store is closed, and with the I/O error
-   * for anything else (reads never affect what is stored). Calls may overlap.
+   * Resolves with one entry per id, in order: the exact stored bytes, or null
+   * for a body that no longer exists (its last message was expunged
+   * meanwhile). Memory is bounded by the caller: `maxBytes` (default 1 MiB,
+   * at most 16 MiB) is the most the call may hold, and when the bodies
+   * together are larger it fails `tooBig` (having held no more than that) —
+   * pass ids whose record sizes fit, and stream anything big with `readBlob`.
+   * Fails `notFound` for a malformed id (as `readBlobRange` does), `invalid`
+   * for more than 256 ids or a bad `maxBytes`, `temporary` once the store is
+   * closed, and with the I/O error for anything else (reads never affect
+   * what is stored). Calls may overlap.
    */
   readBlobs(blobIds: readonly string[], options?: { maxBytes?: number }): Promise<(Buffer | null)[]>;
   /** The MIME index stored at delivery. Fails `notFound`. */
@@ -104,16 +109,6 @@ export interface MailStore {
    * Fails `notFound` for a malformed id (like `getIndex`).
    */
   getIndexes(blobIds: readonly string[]): Promise<(MessageIndex | null)[]>;
-  /**
-   * Whole bodies of many messages for a scan (IMAP SEARCH BODY/TEXT), in the
-   * order given; null for a body that is gone. Unlike `readBlobs` (POP3's
-   * read-ahead, bounded by `maxBytes`, through the reader thread) the caller
-   * bounds memory by the batch it passes. `size` is the stored size.
-   * Files in the page cache are read synchronously in short slices with a
-   * yield between them (see blob-batch-read.ts). Fails `notFound` for a
-   * malformed id; other I/O errors reject.
-   */
-  scanBlobs(items: readonly { blobId: string; size: number }[]): Promise<(Buffer | null)[]>;
   /**
    * Gives up a committed blob that will not be delivered after all (refused
    * after DATA, or replaced by a rewritten copy): its file is deleted unless

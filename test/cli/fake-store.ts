@@ -80,7 +80,6 @@ export function createFakeStore(): MailStore & { hashWrites: number } {
     readBlobs: unsupported,
     getIndex: unsupported,
     getIndexes: unsupported,
-    scanBlobs: unsupported,
     countBlobs: unsupported,
     queueTransaction: unsupported,
     discardBlob: unsupported,

@@ -67,10 +67,10 @@ describe('imap on large accounts', () => {
       bodyReads++;
       return read(blobId, start, end);
     };
-    const readMany = h.store.scanBlobs.bind(h.store);
-    h.store.scanBlobs = (items) => {
-      bodyReads += items.length;
-      return readMany(items);
+    const readMany = h.store.readBlobs.bind(h.store);
+    h.store.readBlobs = (ids, options) => {
+      bodyReads += ids.length;
+      return readMany(ids, options);
     };
   });
   after(() => h.close());

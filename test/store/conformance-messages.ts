@@ -51,7 +51,6 @@ export function messageConformance(name: string, factory: StoreFactory): void {
       // Many indexes in one read, in the order asked, null for a body that has none.
       assert.deepEqual(await store.getIndexes([blobId, 'ab'.repeat(32), blobId]), [fakeIndex(bytes.length), null, fakeIndex(bytes.length)]);
       assert.deepEqual(await store.getIndexes([]), []);
-      assert.deepEqual(await store.scanBlobs([{ blobId, size: bytes.length }, { blobId: 'ab'.repeat(32), size: 10 }]), [bytes, null]);
       await rejectsKind(store.getIndexes(['not-a-blob-id']), 'notFound');
       // The same content committed again is the same blob.
       const again = await commitBody(store, bytes, 1000);
