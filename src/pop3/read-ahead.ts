@@ -128,7 +128,9 @@ export class ReadAhead {
     if (ids.length === 0) return;
     this.inFlight = true;
     // Stored sizes are what the store holds, so they are also the read's memory bound.
-    const done = this.store.readBlobs(ids, { maxBytes: bytes }).then(
+    // In the reader thread: RETRs keep being answered while the next batch is read
+    // (alternating runs measured plain POP3 ~6 % slower with the reads on the event loop).
+    const done = this.store.readBlobs(ids, { maxBytes: bytes, inThread: true }).then(
       (bodies) => numbers.forEach((k, i) => this.settle(k, bodies[i])),
       () => numbers.forEach((k) => this.settle(k, undefined)),
     );

@@ -38,8 +38,9 @@ export interface BlobBackend {
   /**
    * Several whole blobs in one call, in order, null for a missing one. Fails
    * `tooBig` when together they exceed `maxBytes`, never holding more than that.
+   * `inThread`: off the caller's event loop entirely (where the backend has a thread).
    */
-  readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]>;
+  readMany(blobIds: readonly string[], maxBytes: number, inThread?: boolean): Promise<(Buffer | null)[]>;
   /** Deletes a blob if present (and makes the deletion durable where that matters). */
   remove(blobId: string): Promise<void>;
   /** Ids of every stored blob. */

@@ -82,13 +82,13 @@ export class BlobBatchReader {
 
   /**
    * Reads the files at `paths` whole, in order; null for a file that does
-   * not exist. Fails `tooBig` when they hold more than `maxBytes` together
+   * not exist. `inThread` sends the whole batch to the reader thread. Fails `tooBig` when they hold more than `maxBytes` together
    * (never holding more than that), `temporary` after `close()`, and with the
    * underlying error (code kept) for any other failure.
    */
-  async read(paths: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+  async read(paths: readonly string[], maxBytes: number, inThread = false): Promise<(Buffer | null)[]> {
     if (this.closed) throw new MailError('temporary', 'the mail store is closed');
-    if (performance.now() < this.slowUntil) return this.thread.read([...paths], maxBytes);
+    if (inThread || performance.now() < this.slowUntil) return this.thread.read([...paths], maxBytes);
     const out = new Array<Buffer | null>(paths.length).fill(null);
     const later: number[] = [];
     let held = 0;

@@ -72,9 +72,9 @@ export class FileBlobs implements BlobBackend, SinkPlaces {
     return readFileRange(this.pathOf(blobId), start, end);
   }
 
-  readMany(blobIds: readonly string[], maxBytes: number): Promise<(Buffer | null)[]> {
+  readMany(blobIds: readonly string[], maxBytes: number, inThread = false): Promise<(Buffer | null)[]> {
     if (blobIds.length === 0) return Promise.resolve([]);
-    return this.reader.read(blobIds.map((id) => this.pathOf(id)), maxBytes);
+    return this.reader.read(blobIds.map((id) => this.pathOf(id)), maxBytes, inThread);
   }
 
   async remove(blobId: string): Promise<void> {

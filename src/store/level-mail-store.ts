@@ -119,13 +119,13 @@ export class LevelMailStore implements LetterboxStore {
     return this.core.blobs.readRange(blobId, Math.floor(start), Math.floor(end));
   }
 
-  async readBlobs(blobIds: readonly string[], options: { maxBytes?: number } = {}): Promise<(Buffer | null)[]> {
+  async readBlobs(blobIds: readonly string[], options: { maxBytes?: number; inThread?: boolean } = {}): Promise<(Buffer | null)[]> {
     if (blobIds.length > MAX_BLOBS_PER_READ) throw new MailError('invalid', `at most ${MAX_BLOBS_PER_READ} bodies per read`);
     for (const id of blobIds) checkBlobId(id);
     const maxBytes = options.maxBytes ?? DEFAULT_READ_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > MAX_READ_BYTES) throw new MailError('invalid', `maxBytes must be a whole number up to ${MAX_READ_BYTES}`);
     if (this.core.closed) throw new MailError('temporary', 'the mail store is closed');
-    return this.core.blobs.readMany(blobIds, maxBytes);
+    return this.core.blobs.readMany(blobIds, maxBytes, options.inThread === true);
   }
 
   async getIndex(blobId: string): Promise<MessageIndex> {

@@ -98,9 +98,11 @@ export interface MailStore {
    * Fails `notFound` for a malformed id (as `readBlobRange` does), `invalid`
    * for more than 256 ids or a bad `maxBytes`, `temporary` once the store is
    * closed, and with the I/O error for anything else (reads never affect
-   * what is stored). Calls may overlap.
+   * what is stored). Calls may overlap. With `inThread`, every file is read
+   * in the store's reader thread instead of partly on the caller's event loop
+   * (a POP3 download reads ahead while it answers RETRs: measured faster so).
    */
-  readBlobs(blobIds: readonly string[], options?: { maxBytes?: number }): Promise<(Buffer | null)[]>;
+  readBlobs(blobIds: readonly string[], options?: { maxBytes?: number; inThread?: boolean }): Promise<(Buffer | null)[]>;
   /** The MIME index stored at delivery. Fails `notFound`. */
   getIndex(blobId: string): Promise<MessageIndex>;
   /**

@@ -45,6 +45,19 @@ describe('store batch body reader', () => {
     }
   });
 
+  it('reads small cached bodies on the event loop, or all in the thread when asked (POP3 read-ahead)', async () => {
+    const r = new BlobBatchReader();
+    try {
+      assert.deepEqual(await r.read([paths.small, paths.empty, paths.missing], 1 << 20), [small, empty, null]);
+      assert.equal(r.threadRunning, false, 'small cached files need no thread');
+      assert.deepEqual(await r.read([paths.small, paths.empty, paths.missing], 1 << 20, true), [small, empty, null]);
+      assert.equal(r.threadRunning, true, 'inThread sends the batch to the reader thread');
+      await assert.rejects(r.read([paths.small, paths.small], 2 * small.length - 1, true), isKind('tooBig'));
+    } finally {
+      await r.close();
+    }
+  });
+
   it('holds one budget across both ways of reading: exactly the total fits, one byte less fails tooBig', async () => {
     const r = new BlobBatchReader();
     try {
