@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, passwordProblem } from '../auth/index.js';
 import { buildExpectedRecords, type DnsCheckConfig } from '../dns/index.js';
-import { activeDkimPublicKey } from '../smtp/outbound/dkim-keys.js';
+import { dkimPublicKeys } from '../smtp/outbound/dkim-keys.js';
 import { activateDkim, removeDkim, rotateDkim, showDkim } from '../smtp/outbound/settings-ops.js';
 import { S, type AdminContext } from './context.js';
 import { HttpError } from './http-errors.js';
@@ -82,9 +82,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
     const d = requireDomain((request.params as { name: string }).name);
     await showDkim(store, d); // makes the key on first use, so its record can be listed
     const config: DnsCheckConfig = { ...ctx.opts.dnsCheck.checkConfig() };
-    const dkim = await activeDkimPublicKey(store, d);
-    if (dkim) config.dkim = dkim;
-    const pending = await activeDkimPublicKey(store, d, 'pending');
+    const { active, pending } = await dkimPublicKeys(store, d);
+    if (active) config.dkim = active;
     if (pending) config.dkimPending = pending;
     const last = await ctx.opts.dnsCheck.readLast();
     const configured = config.publicIp === undefined ? [] : typeof config.publicIp === 'string' ? [config.publicIp] : [...config.publicIp];

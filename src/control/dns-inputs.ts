@@ -25,15 +25,14 @@ export interface DnsCheckInputs {
  * the store cannot be read.
  */
 export async function collectDnsCheckInputs(store: MailStore, domain?: string): Promise<DnsCheckInputs> {
-  const { activeDkimPublicKey } = await import('../smtp/outbound/dkim-keys.js');
+  const { dkimPublicKeys } = await import('../smtp/outbound/dkim-keys.js');
   const { readOutboundSettings } = await import('../smtp/outbound/settings.js');
   const domains = domain !== undefined ? [domain.trim().toLowerCase()] : await store.listDomains();
   const dkim: DnsCheckInputs['dkim'] = {};
   const dkimPending: NonNullable<DnsCheckInputs['dkimPending']> = {};
   for (const d of domains) {
-    const key = await activeDkimPublicKey(store, d);
-    if (key) dkim[d] = key;
-    const pending = await activeDkimPublicKey(store, d, 'pending');
+    const { active, pending } = await dkimPublicKeys(store, d);
+    if (active) dkim[d] = active;
     if (pending) dkimPending[d] = pending;
   }
   const relay = (await readOutboundSettings(store)).relay;

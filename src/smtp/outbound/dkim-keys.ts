@@ -120,16 +120,24 @@ export async function listDkimKeys(store: MailStore, domain: string): Promise<Dk
   return (await loadDoc(store)).domains[domain.toLowerCase()] ?? [];
 }
 
+/** A DKIM public key as the DNS self-check takes it: selector and PEM. */
+export interface DkimPublicKey {
+  selector: string;
+  publicKeyPem: string;
+}
+
 /**
- * The selector and public key (PEM) of the domain's active RSA signing key (or,
- * with `which = 'pending'`, of the one waiting to replace it), as the DNS
- * self-check compares them with DNS; undefined when there is no such key.
+ * The selector and public key (PEM) of the domain's active RSA signing key and
+ * of the RSA key waiting to replace it, read in one go, as the DNS self-check
+ * compares them with DNS; each absent when there is no such key.
  */
-export async function activeDkimPublicKey(store: MailStore, domain: string, which: 'active' | 'pending' = 'active'): Promise<{ selector: string; publicKeyPem: string } | undefined> {
-  const rsa = (await listDkimKeys(store, domain)).find((k) => k.algorithm === 'rsa' && (which === 'active' ? k.active : k.pending === true));
-  if (!rsa) return undefined;
-  const lines = (rsa.publicKey.match(/.{1,64}/g) ?? []).join('\n');
-  return { selector: rsa.selector, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${lines}\n-----END PUBLIC KEY-----\n` };
+export async function dkimPublicKeys(store: MailStore, domain: string): Promise<{ active?: DkimPublicKey; pending?: DkimPublicKey }> {
+  const rsa = (await listDkimKeys(store, domain)).filter((k) => k.algorithm === 'rsa');
+  const pem = (k: DkimKey | undefined): DkimPublicKey | undefined =>
+    k && { selector: k.selector, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${(k.publicKey.match(/.{1,64}/g) ?? []).join('\n')}\n-----END PUBLIC KEY-----\n` };
+  const active = pem(rsa.find((k) => k.active));
+  const pending = pem(rsa.find((k) => k.pending === true));
+  return { ...(active ? { active } : {}), ...(pending ? { pending } : {}) };
 }
 
 /**
