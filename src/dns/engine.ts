@@ -28,6 +28,21 @@ export interface RunDnsCheckOptions {
   dkimPendingFor?: (domain: string) => Promise<DnsCheckConfig['dkim'] | undefined>;
 }
 
+type DkimLookup = (domain: string) => Promise<DnsCheckConfig['dkim'] | undefined>;
+
+/** Asks `lookup` once per domain (the checks and the expected records both need the key); a failure counts as no key. */
+function perDomainOnce(lookup: DkimLookup | undefined): DkimLookup {
+  const seen = new Map<string, Promise<DnsCheckConfig['dkim'] | undefined>>();
+  return (d) => {
+    let p = seen.get(d);
+    if (!p) {
+      p = lookup ? lookup(d).catch(() => undefined) : Promise.resolve(undefined);
+      seen.set(d, p);
+    }
+    return p;
+  };
+}
+
 /**
  * Runs the whole DNS self-check: host-wide checks once (public address,
  * host A/AAAA, CNAME, PTR, EHLO name, blocklists, DANE), then for every local
@@ -44,24 +59,8 @@ export async function runDnsCheck(options: RunDnsCheckOptions): Promise<DnsCheck
   const checkedAt = (options.now ?? new Date()).toISOString();
   const domains = options.domain !== undefined ? [canonicalName(options.domain)] : [...new Set((await options.store.listDomains()).map(canonicalName))].sort();
   const ip = await findPublicIps(config, options.fetchPublicIp ?? ((url) => fetchPublicIp(url)));
-  const dkimCache = new Map<string, Promise<DnsCheckConfig['dkim'] | undefined>>();
-  const domainDkim = (d: string) => {
-    let p = dkimCache.get(d);
-    if (!p) {
-      p = options.dkimFor ? options.dkimFor(d).catch(() => undefined) : Promise.resolve(undefined);
-      dkimCache.set(d, p);
-    }
-    return p;
-  };
-  const pendingCache = new Map<string, Promise<DnsCheckConfig['dkim'] | undefined>>();
-  const domainPending = (d: string) => {
-    let p = pendingCache.get(d);
-    if (!p) {
-      p = options.dkimPendingFor ? options.dkimPendingFor(d).catch(() => undefined) : Promise.resolve(undefined);
-      pendingCache.set(d, p);
-    }
-    return p;
-  };
+  const domainDkim = perDomainOnce(options.dkimFor);
+  const domainPending = perDomainOnce(options.dkimPendingFor);
   const ctx = makeContext(resolver, config, ip.usable, ip.note);
   const hostLines = [line({ id: 'public-ip', subject: canonicalName(config.hostname), title: 'Public address of the box', importance: 'required' }, ip.outcome)];
   const [host, dnsbl, dane, perDomain] = await Promise.all([
