@@ -20,6 +20,15 @@ function notFoundOr(err: unknown): unknown {
   return isNotFound(err) ? new MailError('notFound', 'no such message body') : err;
 }
 
+/** Opens a body file for reading; fails `notFound` when it is missing. */
+async function openBody(path: string): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(path, 'r');
+  } catch (err) {
+    throw notFoundOr(err);
+  }
+}
+
 /** Reads up to `length` bytes at `position` with the callback API; fewer when the file ends first. */
 function readSmall(path: string, position: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -45,12 +54,7 @@ function readSmall(path: string, position: number, length: number): Promise<Buff
 /** Streams a whole file in 64 KiB chunks; the stream errors `notFound` when it is missing. */
 export function readFileStream(path: string): Readable {
   async function* chunks(): AsyncGenerator<Buffer> {
-    let fh: fsp.FileHandle;
-    try {
-      fh = await fsp.open(path, 'r');
-    } catch (err) {
-      throw notFoundOr(err);
-    }
+    const fh = await openBody(path);
     try {
       for (;;) {
         const buf = Buffer.alloc(READ_CHUNK);
@@ -73,12 +77,7 @@ export async function readFileRange(path: string, start: number, end: number): P
   // API's FileHandle costs several times more per file, which showed in SEARCH
   // over 10,000 messages. Large ranges are clipped to the file size first, so the buffer fits.
   if (want <= SMALL_READ) return readSmall(path, Math.max(0, start), want);
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(path, 'r');
-  } catch (err) {
-    throw notFoundOr(err);
-  }
+  const fh = await openBody(path);
   try {
     const size = (await fh.stat()).size;
     const from = Math.max(0, Math.min(start, size));
