@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { children, drive, findSmtpSource, fix, median, procCpuSeconds, run } from './bench-smtp-common.mjs';
+import { children, drive, findSmtpSource, fix, freePort, median, procCpuSeconds, run } from './bench-smtp-common.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ACCEPTOR = join(HERE, 'bench-smtp-ceiling-acceptor.mjs');
@@ -82,13 +82,6 @@ async function waitForPort(port) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`nothing listens on 127.0.0.1:${port}`);
-}
-
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((done) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => done(port)); });
-  });
 }
 
 async function stop(child) {

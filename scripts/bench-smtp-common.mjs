@@ -2,6 +2,7 @@
 // Postfix's load generator smtp-source, reading a process's CPU time, and summary arithmetic.
 import { spawn } from 'node:child_process';
 import { promises as fsp, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -66,3 +67,15 @@ export const median = (xs) => {
 };
 
 export const fix = (x, d) => (x == null ? 'n/a' : x.toFixed(d));
+
+/** A free TCP port on 127.0.0.1 (the servers under test listen on loopback only). */
+export function freePort() {
+  return new Promise((done, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}

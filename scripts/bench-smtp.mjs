@@ -9,12 +9,11 @@
 // shared machines and only interleaved ratios are trustworthy. See docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { promises as fsp, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { children, drive, findSmtpSource, fix, median, procCpuSeconds, run } from './bench-smtp-common.mjs';
+import { children, drive, findSmtpSource, fix, freePort, median, procCpuSeconds, run } from './bench-smtp-common.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'bin', 'letterbox.js');
@@ -87,17 +86,6 @@ function parseOptions(argv) {
   }
   if (o.peerMaildir !== null && o.peer === null) fail('--peer-maildir needs --peer');
   return o;
-}
-
-function freePort() {
-  return new Promise((done, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
 }
 
 /** Reads `Key: value kB` fields of /proc/PID/status in bytes; null once the process is gone. */
